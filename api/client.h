@@ -1,0 +1,82 @@
+/*
+ * client: one connection (or a fake one for tests, the journal replay and
+ * scripts): its input buffer and parser, its reply buffer, and its session
+ * state (database, protocol, name, authentication).
+ *
+ * Input is parsed in place: c->argv points into c->qbuf (or the parser's
+ * scratch) and is valid only while the command runs. Replies go to c->out and
+ * reach the socket in the server's before-sleep step.
+ */
+#ifndef TASKKV_API_CLIENT_H
+#define TASKKV_API_CLIENT_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "api/reply.h"
+#include "api/resp_parse.h"
+
+struct server;
+struct cmd_def;
+
+enum client_flag {
+    CF_CLOSE_AFTER_REPLY = 1 << 0,
+    CF_CLOSE_ASAP = 1 << 1,
+    CF_FAKE = 1 << 2,
+    CF_PENDING_WRITE = 1 << 3,
+    CF_UNIX = 1 << 4,
+    CF_AUTHENTICATED = 1 << 5,
+    CF_BLOCKED = 1 << 6,
+};
+
+struct client {
+    struct server *srv;
+    struct client *prev, *next;        /* server's client list */
+    struct client *next_pending;       /* server's pending-write list */
+    uint64_t id;
+    int fd;
+    uint32_t flags;
+    int db;
+    ev_io rio, wio;
+
+    char *qbuf;                        /* unparsed input: qbuf[qpos..qlen) */
+    size_t qpos, qlen, qcap;
+    struct resp_parser *parser;
+    int argc;
+    struct resp_arg *argv;
+    const struct cmd_def *cmd, *last_cmd;
+    const struct cmd_def *last_parent;    /* container of last_cmd, or NULL */
+
+    char *name;                        /* CLIENT SETNAME, NULL if none */
+    char *lib_name, *lib_ver;          /* CLIENT SETINFO */
+    char addr[64], laddr[64];
+    time_t ctime;
+    int64_t last_interaction_ms;
+    uint64_t tot_net_in, tot_net_out;
+
+    /* Per-command propagation state (see cmd_effect). */
+    long long dirty_before;
+
+    struct reply out;                  /* last: holds the 16 KiB buffer */
+};
+
+/* Adopts a connected socket (already non-blocking). */
+struct client *client_create(struct server *srv, int fd, bool unix_socket);
+/* A client with no socket; replies accumulate in c->out. */
+struct client *client_create_fake(struct server *srv);
+/* Unlinks and frees at once; safe on fake clients. */
+void client_free(struct client *c);
+/* Frees after the current callback (safe from inside a handler). */
+void client_close_async(struct client *c);
+
+/* Queues the client for the before-sleep flush. */
+void client_mark_pending(struct client *c);
+/* Writes pending output; returns false if the client was freed. */
+bool client_flush(struct client *c);
+
+/* Runs a fake client's command from arguments (tests, replay). */
+void client_exec_argv(struct client *c, int argc, const struct resp_arg *argv);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * cmd_conn: connection commands - PING, ECHO, QUIT, SELECT, HELLO, AUTH and
+ * CLIENT (ID, SETNAME, GETNAME, LIST, INFO, SETINFO, HELP).
+ *
+ * Authentication is Redis' single `default` user: with `requirepass` empty
+ * the user is "nopass" (any password authenticates it); otherwise the
+ * password must match requirepass.
+ */
+#include "api/client.h"
+#include "api/command.h"
+#include "api/config.h"
+#include "api/reply.h"
+#include "api/server.h"
+#include "engine/alloc.h"
+#include "engine/kv.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void ping_cmd(struct client *c)
+{
+    if (c->argc > 2) {
+        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", "ping");
+        return;
+    }
+    if (c->argc == 2)
+        reply_bulk(&c->out, c->argv[1].ptr, c->argv[1].len);
+    else
+        reply_simple(&c->out, "PONG");
+}
+
+static void echo_cmd(struct client *c) { reply_bulk(&c->out, c->argv[1].ptr, c->argv[1].len); }
+
+static void quit_cmd(struct client *c)
+{
+    reply_ok(&c->out);
+    c->flags |= CF_CLOSE_AFTER_REPLY;
+}
+
+static void select_cmd(struct client *c)
+{
+    long long id;
+    if (!arg_ll_range_or_reply(c, &c->argv[1], -2147483648LL, 2147483647LL, &id, NULL))
+        return;
+    if (id < 0 || id >= kv_ndb(c->srv->ks)) {
+        reply_err(&c->out, RE_DB_INDEX);
+        return;
+    }
+    c->db = (int)id;
+    reply_ok(&c->out);
+}
+
+/* ---- authentication ----------------------------------------------------- */
+
+static bool check_password(struct client *c, const struct resp_arg *user, const struct resp_arg *pass)
+{
+    const struct config_values *cv = config_values(c->srv->cfg);
+    if (user->len != 7 || memcmp(user->ptr, "default", 7) != 0)
+        return false;
+    if (!cv->requirepass)
+        return true;
+    return pass->len == cv->requirepass_len && memcmp(pass->ptr, cv->requirepass, pass->len) == 0;
+}
+
+static bool authenticate_or_reply(struct client *c, const struct resp_arg *user, const struct resp_arg *pass)
+{
+    if (check_password(c, user, pass)) {
+        c->flags |= CF_AUTHENTICATED;
+        return true;
+    }
+    reply_err(&c->out, RE_WRONGPASS);
+    return false;
+}
+
+static void auth_cmd(struct client *c)
+{
+    static const struct resp_arg default_user = { "default", 7 };
+    bool nopass = config_values(c->srv->cfg)->requirepass == NULL;
+    if (c->argc > 3) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    if (c->argc == 2) {
+        if (nopass) {
+            reply_error(&c->out, "ERR AUTH <password> called without any password configured for the default "
+                                 "user. Are you sure your configuration is correct?");
+            return;
+        }
+        if (authenticate_or_reply(c, &default_user, &c->argv[1]))
+            reply_ok(&c->out);
+        return;
+    }
+    if (authenticate_or_reply(c, &c->argv[1], &c->argv[2]))
+        reply_ok(&c->out);
+}
+
+/* Redis accepts client names made of printable non-space ASCII only. */
+static bool valid_name(const struct resp_arg *a)
+{
+    for (size_t i = 0; i < a->len; i++)
+        if (a->ptr[i] < '!' || a->ptr[i] > '~')
+            return false;
+    return true;
+}
+
+static void set_name(struct client *c, const struct resp_arg *a)
+{
+    free(c->name);
+    c->name = a->len ? kv_xstrndup(a->ptr, a->len) : NULL;
+}
+
+static void hello_cmd(struct client *c)
+{
+    long long ver = 0;
+    const struct resp_arg *user = NULL, *pass = NULL, *name = NULL;
+    if (c->argc >= 2) {
+        if (!arg_ll_range_or_reply(c, &c->argv[1], LLONG_MIN, LLONG_MAX, &ver,
+                                   "ERR Protocol version is not an integer or out of range"))
+            return;
+        if (ver < 2 || ver > 3) {
+            reply_error(&c->out, "NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    for (int j = 2; j < c->argc; j++) {
+        int more = c->argc - 1 - j;
+        if (arg_is(&c->argv[j], "auth") && more >= 2) {
+            user = &c->argv[j + 1];
+            pass = &c->argv[j + 2];
+            j += 2;
+        } else if (arg_is(&c->argv[j], "setname") && more >= 1) {
+            name = &c->argv[j + 1];
+            if (!valid_name(name)) {
+                reply_error(&c->out, "ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
+            j++;
+        } else {
+            reply_errorf(&c->out, "ERR Syntax error in HELLO option '%.*s'", (int)c->argv[j].len, c->argv[j].ptr);
+            return;
+        }
+    }
+    if (user && !authenticate_or_reply(c, user, pass))
+        return;
+    if (!(c->flags & CF_AUTHENTICATED)) {
+        reply_error(&c->out, "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+                             "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+                             "select the RESP protocol version at the same time");
+        return;
+    }
+    if (name)
+        set_name(c, name);
+    if (ver)
+        c->out.proto = (int)ver;
+    reply_map(&c->out, 7);
+    reply_bulk_cstr(&c->out, "server");
+    reply_bulk_cstr(&c->out, "redis");
+    reply_bulk_cstr(&c->out, "version");
+    reply_bulk_cstr(&c->out, TASKKV_REDIS_COMPAT_VERSION);
+    reply_bulk_cstr(&c->out, "proto");
+    reply_int(&c->out, c->out.proto);
+    reply_bulk_cstr(&c->out, "id");
+    reply_int(&c->out, (long long)c->id);
+    reply_bulk_cstr(&c->out, "mode");
+    reply_bulk_cstr(&c->out, "standalone");
+    reply_bulk_cstr(&c->out, "role");
+    reply_bulk_cstr(&c->out, "master");
+    reply_bulk_cstr(&c->out, "modules");
+    reply_array(&c->out, 0);
+}
+
+/* ---- CLIENT ------------------------------------------------------------- */
+
+static void client_id_cmd(struct client *c) { reply_int(&c->out, (long long)c->id); }
+
+static void client_setname_cmd(struct client *c)
+{
+    if (!valid_name(&c->argv[2])) {
+        reply_error(&c->out, "ERR Client names cannot contain spaces, newlines or special characters.");
+        return;
+    }
+    set_name(c, &c->argv[2]);
+    reply_ok(&c->out);
+}
+
+static void client_getname_cmd(struct client *c)
+{
+    if (c->name)
+        reply_bulk_cstr(&c->out, c->name);
+    else
+        reply_null(&c->out);
+}
+
+static void client_setinfo_cmd(struct client *c)
+{
+    char **slot;
+    if (arg_is(&c->argv[2], "lib-name"))
+        slot = &c->lib_name;
+    else if (arg_is(&c->argv[2], "lib-ver"))
+        slot = &c->lib_ver;
+    else {
+        reply_errorf(&c->out, "ERR Unrecognized option '%.*s'", (int)c->argv[2].len, c->argv[2].ptr);
+        return;
+    }
+    if (!valid_name(&c->argv[3])) {
+        reply_errorf(&c->out, "ERR %.*s cannot contain spaces, newlines or special characters.",
+                     (int)c->argv[2].len, c->argv[2].ptr);
+        return;
+    }
+    free(*slot);
+    *slot = c->argv[3].len ? kv_xstrndup(c->argv[3].ptr, c->argv[3].len) : NULL;
+    reply_ok(&c->out);
+}
+
+/* One CLIENT LIST line, in Redis 7.0's field order. Returns its length. */
+static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t now_ms)
+{
+    char flags[8] = "N", cmd[80] = "NULL";
+    int n;
+    if (c->last_cmd)
+        snprintf(cmd, sizeof(cmd), "%s%s%s", c->last_parent ? c->last_parent->name : "",
+                 c->last_parent ? "|" : "", c->last_cmd->name);
+    if (c->flags & CF_CLOSE_AFTER_REPLY)
+        strcpy(flags, "A");
+    if (c->flags & CF_UNIX)
+        strcat(flags, "U");
+    n = snprintf(buf, cap,
+                 "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 "
+                 "multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=%zu omem=%zu "
+                 "tot-mem=%zu events=r cmd=%s user=default lib-name=%s lib-ver=%s redir=-1 resp=%d\n",
+                 (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+                 (long long)(now_ms / 1000 - c->ctime), (long long)((now_ms - c->last_interaction_ms) / 1000),
+                 flags, c->db, c->qlen - c->qpos, c->qcap - c->qlen, c->qcap, c->out.pos,
+                 (size_t)(c->out.head != NULL), c->out.list_bytes,
+                 sizeof(*c) + c->qcap + c->out.list_bytes, cmd,
+                 c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "", c->out.proto);
+    return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}
+
+static void client_list_cmd(struct client *c)
+{
+    size_t cap = 512 * (c->srv->nclients + 1), len = 0;
+    char *buf = kv_xmalloc(cap);
+    int64_t now = server_clock_ms();
+    if (c->argc > 2 && !(c->argc == 4 && arg_is(&c->argv[2], "type") && arg_is(&c->argv[3], "normal"))) {
+        if (c->argc == 4 && arg_is(&c->argv[2], "type") &&
+            (arg_is(&c->argv[3], "master") || arg_is(&c->argv[3], "replica") || arg_is(&c->argv[3], "slave") ||
+             arg_is(&c->argv[3], "pubsub"))) {
+            reply_verbatim(&c->out, "", 0, "txt");
+        } else if (c->argc == 4 && arg_is(&c->argv[2], "type")) {
+            reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)c->argv[3].len, c->argv[3].ptr);
+        } else if (arg_is(&c->argv[2], "id")) {
+            for (int j = 3; j < c->argc; j++) {
+                long long id;
+                if (!arg_ll_range_or_reply(c, &c->argv[j], 1, LLONG_MAX, &id, "ERR Invalid client ID")) {
+                    free(buf);
+                    return;
+                }
+                for (struct client *o = c->srv->clients; o; o = o->next)
+                    if (o->id == (uint64_t)id)
+                        len += client_line(o, buf + len, cap - len, now);
+            }
+            reply_verbatim(&c->out, buf, len, "txt");
+        } else {
+            reply_err(&c->out, RE_SYNTAX);
+        }
+        free(buf);
+        return;
+    }
+    for (struct client *o = c->srv->clients; o; o = o->next)
+        len += client_line(o, buf + len, cap - len, now);
+    reply_verbatim(&c->out, buf, len, "txt");
+    free(buf);
+}
+
+static void client_info_cmd(struct client *c)
+{
+    char buf[1024];
+    size_t len = client_line(c, buf, sizeof(buf), server_clock_ms());
+    reply_verbatim(&c->out, buf, len, "txt");
+}
+
+static void client_help_cmd(struct client *c)
+{
+    static const char *const lines[] = {
+        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <LIB-NAME|LIB-VER> <value>",
+        "    Set client library name or version.",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_array(&c->out, sizeof(lines) / sizeof(lines[0]));
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        reply_simple(&c->out, lines[i]);
+}
+
+static const struct cmd_def client_subs[] = {
+    { "id", client_id_cmd, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+      "Returns the unique client ID of the connection.", NULL },
+    { "setname", client_setname_cmd, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+      "Sets the connection name.", NULL },
+    { "getname", client_getname_cmd, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+      "Returns the name of the connection.", NULL },
+    { "list", client_list_cmd, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, 0, 0, 0, "Lists open connections.", NULL },
+    { "info", client_info_cmd, 2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+      "Returns information about the connection.", NULL },
+    { "setinfo", client_setinfo_cmd, 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+      "Sets information specific to the client or connection.", NULL },
+    { "help", client_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+      "Returns helpful text about the different subcommands.", NULL },
+    { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct cmd_def conn_cmds[] = {
+    { "ping", ping_cmd, -1, CMD_FAST, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Returns the server's liveliness response.",
+      NULL },
+    { "echo", echo_cmd, 2, CMD_FAST, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Returns the given string.", NULL },
+    { "quit", quit_cmd, -1, CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
+      ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Closes the connection.", NULL },
+    { "select", select_cmd, 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_FAST | ACL_CONNECTION, 0, 0, 0,
+      "Changes the selected database.", NULL },
+    { "hello", hello_cmd, -1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL |
+      CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Handshakes with the Redis server.", NULL },
+    { "auth", auth_cmd, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL |
+      CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Authenticates the connection.", NULL },
+    { "client", NULL, -2, CMD_SENTINEL, ACL_SLOW, 0, 0, 0, "A container for client connection commands.",
+      client_subs },
+};
+
+const struct cmd_group cmd_group_conn = CMD_GROUP("connection", conn_cmds);

@@ -1,0 +1,260 @@
+/*
+ * cmd_server: server-wide commands - DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME,
+ * SHUTDOWN, CONFIG (GET, SET, RESETSTAT, HELP) and OBJECT (ENCODING,
+ * REFCOUNT, HELP). INFO lives in cmd_info.c, COMMAND in cmd_command.c.
+ */
+#include "api/client.h"
+#include "api/command.h"
+#include "api/config.h"
+#include "api/db.h"
+#include "api/log.h"
+#include "api/reply.h"
+#include "api/server.h"
+#include "engine/kv.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static void dbsize_cmd(struct client *c) { reply_int(&c->out, (long long)kv_size(c->srv->ks, c->db)); }
+
+/* FLUSHDB/FLUSHALL [ASYNC|SYNC]: freeing is synchronous either way. */
+static bool flush_mode_ok_or_reply(struct client *c)
+{
+    if (c->argc == 1 || (c->argc == 2 && (arg_is(&c->argv[1], "async") || arg_is(&c->argv[1], "sync"))))
+        return true;
+    reply_err(&c->out, RE_SYNTAX);
+    return false;
+}
+
+static void flushdb_cmd(struct client *c)
+{
+    if (!flush_mode_ok_or_reply(c))
+        return;
+    kv_flush(c->srv->ks, c->db);
+    cmd_dirty(c, 1);
+    reply_ok(&c->out);
+}
+
+static void flushall_cmd(struct client *c)
+{
+    if (!flush_mode_ok_or_reply(c))
+        return;
+    kv_flush_all(c->srv->ks);
+    cmd_dirty(c, 1);
+    reply_ok(&c->out);
+}
+
+static bool db_index_or_reply(struct client *c, const struct resp_arg *a, const char *which, int *out)
+{
+    long long id;
+    char msg[64];
+    snprintf(msg, sizeof(msg), "ERR invalid %s DB index", which);
+    if (!arg_ll_range_or_reply(c, a, INT_MIN, INT_MAX, &id, msg))
+        return false;
+    if (id < 0 || id >= kv_ndb(c->srv->ks)) {
+        reply_err(&c->out, RE_DB_INDEX);
+        return false;
+    }
+    *out = (int)id;
+    return true;
+}
+
+static void swapdb_cmd(struct client *c)
+{
+    int a, b;
+    if (!db_index_or_reply(c, &c->argv[1], "first", &a) || !db_index_or_reply(c, &c->argv[2], "second", &b))
+        return;
+    if (a != b)
+        kv_swap(c->srv->ks, a, b);
+    cmd_dirty(c, 1);
+    reply_ok(&c->out);
+}
+
+static void time_cmd(struct client *c)
+{
+    int64_t us = server_clock_us();
+    reply_array(&c->out, 2);
+    reply_bulk_ll(&c->out, us / 1000000);
+    reply_bulk_ll(&c->out, us % 1000000);
+}
+
+static void shutdown_cmd(struct client *c)
+{
+    bool save = false, nosave = false, abort_ = false;
+    for (int j = 1; j < c->argc; j++) {
+        if (arg_is(&c->argv[j], "nosave"))
+            nosave = true;
+        else if (arg_is(&c->argv[j], "save"))
+            save = true;
+        else if (arg_is(&c->argv[j], "now") || arg_is(&c->argv[j], "force"))
+            ;
+        else if (arg_is(&c->argv[j], "abort"))
+            abort_ = true;
+        else {
+            reply_err(&c->out, RE_SYNTAX);
+            return;
+        }
+    }
+    if ((save && nosave) || (abort_ && c->argc != 2)) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    if (abort_) {
+        reply_error(&c->out, "ERR No shutdown in progress.");
+        return;
+    }
+    log_at(c->srv, LOG_WARNING, "User requested shutdown...");
+    c->srv->shutdown_asap = true;
+    c->flags |= CF_CLOSE_ASAP;
+}
+
+/* ---- CONFIG ------------------------------------------------------------- */
+
+struct get_ctx {
+    struct reply *r;
+    long long n;
+};
+
+static void emit_pair(void *arg, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+    struct get_ctx *g = arg;
+    reply_bulk(g->r, name, nlen);
+    reply_bulk(g->r, val, vlen);
+    g->n++;
+}
+
+static void config_get_cmd(struct client *c)
+{
+    struct get_ctx g = { &c->out, 0 };
+    void *slot = reply_defer(&c->out);
+    config_get(c->srv->cfg, c->argc - 2, (const struct config_arg *)(c->argv + 2), emit_pair, &g);
+    reply_set_map(&c->out, slot, g.n);
+}
+
+static void config_set_cmd(struct client *c)
+{
+    char err[CONFIG_ERR_LEN];
+    unsigned flags = (c->flags & CF_UNIX) || strncmp(c->addr, "127.", 4) == 0 ? CONFIG_SET_LOCAL_CLIENT : 0;
+    if (config_set(c->srv->cfg, c->argc - 2, (const struct config_arg *)(c->argv + 2), flags, err,
+                   sizeof(err)) != 0) {
+        reply_error(&c->out, err);
+        return;
+    }
+    reply_ok(&c->out);
+}
+
+static void config_resetstat_cmd(struct client *c)
+{
+    struct server *srv = c->srv;
+    memset(&srv->stats, 0, sizeof(srv->stats));
+    kv_reset_stats(srv->ks);
+    cmd_stats_reset(srv->cmds);
+    reply_ok(&c->out);
+}
+
+static void reply_help(struct client *c, const char *const *lines, size_t n)
+{
+    reply_array(&c->out, (long long)n);
+    for (size_t i = 0; i < n; i++)
+        reply_simple(&c->out, lines[i]);
+}
+
+static void config_help_cmd(struct client *c)
+{
+    static const char *const lines[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+}
+
+/* ---- OBJECT ------------------------------------------------------------- */
+
+static void object_encoding_cmd(struct client *c)
+{
+    struct kv_entry *e = kv_find(c->srv->ks, c->db, c->argv[2].ptr, c->argv[2].len, c->srv->now_ms);
+    if (!e)
+        reply_null(&c->out);
+    else
+        reply_bulk_cstr(&c->out, kv_enc_name(e->val->enc));
+}
+
+static void object_refcount_cmd(struct client *c)
+{
+    struct kv_entry *e = kv_find(c->srv->ks, c->db, c->argv[2].ptr, c->argv[2].len, c->srv->now_ms);
+    if (!e) {
+        reply_null(&c->out);
+        return;
+    }
+    /* Redis shares the integers 0..9999 (OBJ_SHARED_REFCOUNT). */
+    if (e->val->enc == KV_ENC_INT && e->val->v.i >= 0 && e->val->v.i < 10000)
+        reply_int(&c->out, INT_MAX);
+    else
+        reply_int(&c->out, 1);
+}
+
+static void object_help_cmd(struct client *c)
+{
+    static const char *const lines[] = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Print this help.",
+    };
+    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+}
+
+static const struct cmd_def config_subs[] = {
+    { "get", config_get_cmd, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Returns the effective values of configuration parameters.",
+      NULL },
+    { "set", config_set_cmd, -4, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Sets configuration parameters in-flight.", NULL },
+    { "resetstat", config_resetstat_cmd, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Resets the server's statistics.", NULL },
+    { "help", config_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_SLOW, 0, 0, 0,
+      "Returns helpful text about the different subcommands.", NULL },
+    { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct cmd_def object_subs[] = {
+    { "encoding", object_encoding_cmd, 3, CMD_READONLY, ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1,
+      "Returns the internal encoding of a Redis object.", NULL },
+    { "refcount", object_refcount_cmd, 3, CMD_READONLY, ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1,
+      "Returns the reference count of a value of a key.", NULL },
+    { "help", object_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_KEYSPACE | ACL_SLOW, 0, 0, 0,
+      "Returns helpful text about the different subcommands.", NULL },
+    { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL },
+};
+
+static const struct cmd_def server_cmds[] = {
+    { "dbsize", dbsize_cmd, 1, CMD_READONLY | CMD_FAST, ACL_KEYSPACE | ACL_READ | ACL_FAST, 0, 0, 0,
+      "Returns the number of keys in the database.", NULL },
+    { "flushdb", flushdb_cmd, -1, CMD_WRITE, ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
+      "Remove all keys from the current database.", NULL },
+    { "flushall", flushall_cmd, -1, CMD_WRITE, ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
+      "Removes all keys from all databases.", NULL },
+    { "swapdb", swapdb_cmd, 3, CMD_WRITE | CMD_FAST, ACL_KEYSPACE | ACL_WRITE | ACL_FAST | ACL_DANGEROUS, 0, 0, 0,
+      "Swaps two Redis databases.", NULL },
+    { "time", time_cmd, 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_FAST, 0, 0, 0, "Returns the server time.", NULL },
+    { "shutdown", shutdown_cmd, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI |
+      CMD_SENTINEL | CMD_ALLOW_BUSY, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
+      "Synchronously saves the database(s) to disk and shuts down the Redis server.", NULL },
+    { "config", NULL, -2, 0, ACL_SLOW, 0, 0, 0, "A container for server configuration commands.", config_subs },
+    { "object", NULL, -2, 0, ACL_SLOW, 0, 0, 0, "A container for object introspection commands.", object_subs },
+};
+
+const struct cmd_group cmd_group_server = CMD_GROUP("server", server_cmds);

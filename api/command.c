@@ -1,0 +1,391 @@
+/*
+ * command: table lookup, the dispatcher and the shared argument parsers
+ * (see command.h).
+ *
+ * The table is an open-addressing hash of lower-case names built once from
+ * every module's cmd_group; lookups lower-case the request's name into a
+ * stack buffer, so there is no strcasecmp chain on the hot path.
+ */
+#include "api/command.h"
+#include "api/client.h"
+#include "api/reply.h"
+#include "api/server.h"
+#include "engine/alloc.h"
+#include "engine/numfmt.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_NAME 64
+
+extern const struct cmd_group cmd_group_server;
+extern const struct cmd_group cmd_group_conn;
+extern const struct cmd_group cmd_group_keys;
+extern const struct cmd_group cmd_group_string;
+extern const struct cmd_group cmd_group_info;
+extern const struct cmd_group cmd_group_command;
+
+static const struct cmd_group *const all_groups[] = {
+    &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
+};
+
+struct slot {
+    const struct cmd_def *def;
+    struct cmd_stats stats;
+};
+
+struct effect {
+    int db, argc;
+    struct kv_arg *argv;   /* argv and the bytes live in one allocation */
+};
+
+struct cmd_table {
+    struct slot *slots;
+    size_t cap, count;
+    /* subcommand stats live in a second table keyed by def pointer */
+    struct slot *subs;
+    size_t nsubs;
+    /* effects recorded by the running command (cmd_effect) */
+    struct effect *effects;
+    size_t neffects, effects_cap;
+};
+
+static void effects_reset(struct cmd_table *t);
+
+static uint64_t name_hash(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void table_put(struct cmd_table *t, const struct cmd_def *d)
+{
+    size_t i = name_hash(d->name, strlen(d->name)) & (t->cap - 1);
+    while (t->slots[i].def)
+        i = (i + 1) & (t->cap - 1);
+    t->slots[i].def = d;
+    t->count++;
+}
+
+struct cmd_table *cmd_table_create(void)
+{
+    struct cmd_table *t = kv_xcalloc(1, sizeof(*t));
+    size_t n = 0, nsubs = 0;
+    for (size_t g = 0; g < sizeof(all_groups) / sizeof(all_groups[0]); g++) {
+        n += all_groups[g]->n;
+        for (size_t i = 0; i < all_groups[g]->n; i++)
+            for (const struct cmd_def *s = all_groups[g]->defs[i].subs; s && s->name; s++)
+                nsubs++;
+    }
+    t->cap = 16;
+    while (t->cap < n * 2)
+        t->cap *= 2;
+    t->slots = kv_xcalloc(t->cap, sizeof(*t->slots));
+    t->subs = kv_xcalloc(nsubs ? nsubs : 1, sizeof(*t->subs));
+    for (size_t g = 0; g < sizeof(all_groups) / sizeof(all_groups[0]); g++)
+        for (size_t i = 0; i < all_groups[g]->n; i++) {
+            const struct cmd_def *d = &all_groups[g]->defs[i];
+            table_put(t, d);
+            for (const struct cmd_def *s = d->subs; s && s->name; s++)
+                t->subs[t->nsubs++].def = s;
+        }
+    return t;
+}
+
+void cmd_table_destroy(struct cmd_table *t)
+{
+    if (!t)
+        return;
+    effects_reset(t);
+    free(t->effects);
+    free(t->slots);
+    free(t->subs);
+    free(t);
+}
+
+static size_t lower_name(char *dst, const char *name, size_t len)
+{
+    if (len >= MAX_NAME)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        dst[i] = (char)tolower((unsigned char)name[i]);
+    dst[len] = '\0';
+    return len;
+}
+
+static struct slot *find_slot(const struct cmd_table *t, const char *name, size_t len)
+{
+    char low[MAX_NAME];
+    size_t i;
+    if (!len || !lower_name(low, name, len))
+        return NULL;
+    i = name_hash(low, len) & (t->cap - 1);
+    for (; t->slots[i].def; i = (i + 1) & (t->cap - 1))
+        if (strlen(t->slots[i].def->name) == len && memcmp(t->slots[i].def->name, low, len) == 0)
+            return &t->slots[i];
+    return NULL;
+}
+
+const struct cmd_def *cmd_lookup(const struct cmd_table *t, const char *name, size_t len)
+{
+    struct slot *s = find_slot(t, name, len);
+    return s ? s->def : NULL;
+}
+
+size_t cmd_count(const struct cmd_table *t) { return t->count; }
+
+void cmd_foreach(const struct cmd_table *t, void (*fn)(const struct cmd_def *d, void *arg), void *arg)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].def)
+            fn(t->slots[i].def, arg);
+}
+
+struct cmd_stats *cmd_stats_of(struct cmd_table *t, const struct cmd_def *d)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].def == d)
+            return &t->slots[i].stats;
+    for (size_t i = 0; i < t->nsubs; i++)
+        if (t->subs[i].def == d)
+            return &t->subs[i].stats;
+    return NULL;
+}
+
+void cmd_stats_reset(struct cmd_table *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        memset(&t->slots[i].stats, 0, sizeof(t->slots[i].stats));
+    for (size_t i = 0; i < t->nsubs; i++)
+        memset(&t->subs[i].stats, 0, sizeof(t->subs[i].stats));
+}
+
+static const struct cmd_def *find_sub(const struct cmd_def *d, const struct resp_arg *a, struct cmd_table *t,
+                                      struct cmd_stats **stats)
+{
+    char low[MAX_NAME];
+    if (!lower_name(low, a->ptr, a->len))
+        return NULL;
+    for (const struct cmd_def *s = d->subs; s->name; s++)
+        if (strcmp(s->name, low) == 0) {
+            for (size_t i = 0; i < t->nsubs; i++)
+                if (t->subs[i].def == s)
+                    *stats = &t->subs[i].stats;
+            return s;
+        }
+    return NULL;
+}
+
+/* ---- rejections --------------------------------------------------------- */
+
+static void reject_unknown(struct client *c)
+{
+    char args[160];
+    size_t used = 0;
+    args[0] = '\0';
+    for (int i = 1; i < c->argc && used < 128; i++) {
+        int room = 128 - (int)used;
+        int len = (int)c->argv[i].len < room ? (int)c->argv[i].len : room;
+        used += (size_t)snprintf(args + used, sizeof(args) - used, "'%.*s' ", len, c->argv[i].ptr);
+        if (used >= sizeof(args))
+            used = sizeof(args) - 1;
+    }
+    reply_errorf(&c->out, "ERR unknown command '%.*s', with args beginning with: %s",
+                 (int)(c->argv[0].len < 128 ? c->argv[0].len : 128), c->argv[0].ptr, args);
+}
+
+static void reject_unknown_sub(struct client *c, const struct cmd_def *container)
+{
+    char upper[MAX_NAME];
+    size_t n = strlen(container->name);
+    for (size_t i = 0; i <= n; i++)
+        upper[i] = (char)toupper((unsigned char)container->name[i]);
+    reply_errorf(&c->out, "ERR unknown subcommand '%.*s'. Try %s HELP.",
+                 (int)(c->argv[1].len < 128 ? c->argv[1].len : 128), c->argv[1].ptr, upper);
+}
+
+static bool arity_ok(const struct cmd_def *d, int argc)
+{
+    return d->arity > 0 ? argc == d->arity : argc >= -d->arity;
+}
+
+/* ---- propagation -------------------------------------------------------- */
+
+static void effects_reset(struct cmd_table *t)
+{
+    for (size_t i = 0; i < t->neffects; i++)
+        free(t->effects[i].argv);
+    t->neffects = 0;
+}
+
+void cmd_dirty(struct client *c, long long n) { c->srv->dirty += n; }
+
+void cmd_effect(struct client *c, int argc, const struct resp_arg *argv)
+{
+    size_t bytes = sizeof(struct kv_arg) * (size_t)argc;
+    char *p;
+    struct kv_arg *copy;
+    for (int i = 0; i < argc; i++)
+        bytes += argv[i].len + 1;
+    copy = kv_xmalloc(bytes);
+    p = (char *)(copy + argc);
+    for (int i = 0; i < argc; i++) {
+        memcpy(p, argv[i].ptr, argv[i].len);
+        p[argv[i].len] = '\0';
+        copy[i].ptr = p;
+        copy[i].len = argv[i].len;
+        p += argv[i].len + 1;
+    }
+    struct cmd_table *t = c->srv->cmds;
+    if (t->neffects == t->effects_cap) {
+        t->effects_cap = t->effects_cap ? t->effects_cap * 2 : 4;
+        t->effects = kv_xrealloc(t->effects, t->effects_cap * sizeof(*t->effects));
+    }
+    t->effects[t->neffects++] = (struct effect){ c->db, argc, copy };
+}
+
+void cmd_effectv(struct client *c, ...)
+{
+    struct resp_arg argv[16];
+    int argc = 0;
+    const char *s;
+    va_list ap;
+    va_start(ap, c);
+    while (argc < 16 && (s = va_arg(ap, const char *)) != NULL) {
+        argv[argc].ptr = s;
+        argv[argc].len = strlen(s);
+        argc++;
+    }
+    va_end(ap);
+    cmd_effect(c, argc, argv);
+}
+
+static void propagate(struct client *c, long long dirty_before)
+{
+    struct server *srv = c->srv;
+    struct cmd_table *t = srv->cmds;
+    if (srv->dirty == dirty_before && !t->neffects)
+        return;
+    if (srv->hooks.effect) {
+        if (t->neffects) {
+            for (size_t i = 0; i < t->neffects; i++)
+                srv->hooks.effect(srv->hooks.ctx, t->effects[i].db, t->effects[i].argc, t->effects[i].argv);
+        } else {
+            srv->hooks.effect(srv->hooks.ctx, c->db, c->argc, (const struct kv_arg *)c->argv);
+        }
+    }
+    effects_reset(t);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+bool cmd_dispatch(struct client *c)
+{
+    struct server *srv = c->srv;
+    struct slot *slot = find_slot(srv->cmds, c->argv[0].ptr, c->argv[0].len);
+    const struct cmd_def *d;
+    struct cmd_stats *stats;
+    long long dirty_before;
+    uint64_t errors_before;
+    int64_t start;
+
+    if (!slot) {
+        reject_unknown(c);
+        srv->stats.total_error_replies++;
+        return true;
+    }
+    d = slot->def;
+    stats = &slot->stats;
+    if (d->subs && c->argc >= 2) {
+        const struct cmd_def *sub = find_sub(d, &c->argv[1], srv->cmds, &stats);
+        if (!sub) {
+            reject_unknown_sub(c, d);
+            srv->stats.total_error_replies++;
+            return true;
+        }
+        if (!arity_ok(sub, c->argc)) {
+            reply_errorf(&c->out, "ERR wrong number of arguments for '%s|%s' command", d->name, sub->name);
+            stats->rejected++;
+            srv->stats.total_error_replies++;
+            return true;
+        }
+        d = sub;
+    } else if (!arity_ok(d, c->argc)) {
+        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", d->name);
+        stats->rejected++;
+        srv->stats.total_error_replies++;
+        return true;
+    }
+    if (!(c->flags & CF_AUTHENTICATED) && !(d->flags & CMD_NO_AUTH)) {
+        reply_err(&c->out, RE_NOAUTH);
+        stats->rejected++;
+        srv->stats.total_error_replies++;
+        return true;
+    }
+
+    c->cmd = d;
+    c->last_cmd = d;
+    c->last_parent = d != slot->def ? slot->def : NULL;
+    start = server_clock_us();
+    srv->now_ms = start / 1000;
+    dirty_before = srv->dirty;
+    errors_before = c->out.errors;
+    d->fn(c);
+    stats->calls++;
+    stats->usec += (uint64_t)(server_clock_us() - start);
+    if (c->out.errors != errors_before) {
+        stats->failed++;
+        srv->stats.total_error_replies++;
+    }
+    srv->stats.commands_processed++;
+    propagate(c, dirty_before);
+    c->cmd = NULL;
+    return !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP));
+}
+
+/* ---- shared argument parsers -------------------------------------------- */
+
+bool arg_is(const struct resp_arg *a, const char *word)
+{
+    size_t n = strlen(word);
+    return a->len == n && strncasecmp(a->ptr, word, n) == 0;
+}
+
+bool arg_ll_or_reply(struct client *c, const struct resp_arg *a, long long *out)
+{
+    if (nf_str2ll(a->ptr, a->len, out))
+        return true;
+    reply_err(&c->out, RE_NOT_INT);
+    return false;
+}
+
+bool arg_ll_range_or_reply(struct client *c, const struct resp_arg *a, long long min, long long max,
+                           long long *out, const char *msg)
+{
+    long long v;
+    if (!nf_str2ll(a->ptr, a->len, &v) || v < min || v > max) {
+        if (msg)
+            reply_error(&c->out, msg);
+        else
+            reply_err(&c->out, RE_NOT_INT);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool arg_double_or_reply(struct client *c, const struct resp_arg *a, double *out)
+{
+    if (nf_str2d(a->ptr, a->len, out))
+        return true;
+    reply_err(&c->out, RE_NOT_FLOAT);
+    return false;
+}

@@ -1,0 +1,121 @@
+/*
+ * command: the declarative command table and the one dispatcher.
+ *
+ * Each api/cmd_<group>.c exports one `struct cmd_group` listing its commands:
+ * name, handler, arity (negative: at least -arity), flags, key positions and
+ * a summary. command.c builds one case-insensitive hash table from all groups
+ * at start-up. The dispatcher checks, in order: lookup, arity, authentication,
+ * then calls the handler and accounts for it (commandstats, propagation of the
+ * write's effect). COMMAND / COMMAND INFO reply from the same table.
+ *
+ * Handlers validate all arguments before the first change, so a failing
+ * command leaves no partial state. A write reports its change with
+ * cmd_dirty(); by default the command is then propagated as received, or as
+ * the effects the handler recorded with cmd_effect() (EXPIRE as PEXPIREAT).
+ */
+#ifndef TASKKV_API_COMMAND_H
+#define TASKKV_API_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/resp_parse.h"
+
+struct client;
+struct server;
+
+typedef void (*cmd_fn)(struct client *c);
+
+enum cmd_flag {
+    CMD_WRITE = 1 << 0,
+    CMD_READONLY = 1 << 1,
+    CMD_DENYOOM = 1 << 2,
+    CMD_ADMIN = 1 << 3,
+    CMD_PUBSUB = 1 << 4,
+    CMD_NOSCRIPT = 1 << 5,
+    CMD_BLOCKING = 1 << 6,
+    CMD_LOADING = 1 << 7,
+    CMD_STALE = 1 << 8,
+    CMD_SKIP_MONITOR = 1 << 9,
+    CMD_SKIP_SLOWLOG = 1 << 10,
+    CMD_FAST = 1 << 11,
+    CMD_NO_AUTH = 1 << 12,
+    CMD_MAY_REPLICATE = 1 << 13,
+    CMD_NO_MULTI = 1 << 14,
+    CMD_ALLOW_BUSY = 1 << 15,
+    CMD_SENTINEL = 1 << 16,
+    CMD_ONLY_SENTINEL = 1 << 17,
+    CMD_NO_MANDATORY_KEYS = 1 << 18,
+    CMD_MOVABLE_KEYS = 1 << 19,
+};
+
+/* Redis ACL categories (COMMAND INFO), as flags. */
+enum cmd_acl {
+    ACL_KEYSPACE = 1 << 0, ACL_READ = 1 << 1, ACL_WRITE = 1 << 2, ACL_SET = 1 << 3,
+    ACL_SORTEDSET = 1 << 4, ACL_LIST = 1 << 5, ACL_HASH = 1 << 6, ACL_STRING = 1 << 7,
+    ACL_BITMAP = 1 << 8, ACL_HYPERLOGLOG = 1 << 9, ACL_GEO = 1 << 10, ACL_STREAM = 1 << 11,
+    ACL_PUBSUB = 1 << 12, ACL_ADMIN = 1 << 13, ACL_FAST = 1 << 14, ACL_SLOW = 1 << 15,
+    ACL_BLOCKING = 1 << 16, ACL_DANGEROUS = 1 << 17, ACL_CONNECTION = 1 << 18,
+    ACL_TRANSACTION = 1 << 19, ACL_SCRIPTING = 1 << 20,
+};
+
+struct cmd_def {
+    const char *name;          /* lower case; "config|get" style for subcommands is derived */
+    cmd_fn fn;
+    int arity;
+    uint32_t flags;
+    uint32_t acl;
+    int first_key, last_key, key_step;
+    const char *summary;
+    const struct cmd_def *subs; /* container commands (CONFIG, CLIENT...), NULL-name terminated */
+};
+
+struct cmd_group {
+    const char *name;          /* "string", "generic", "server", ... */
+    const struct cmd_def *defs;
+    size_t n;
+};
+
+#define CMD_GROUP(group_name, table) \
+    { group_name, table, sizeof(table) / sizeof((table)[0]) }
+
+/* Per-command statistics (INFO commandstats). */
+struct cmd_stats {
+    uint64_t calls;
+    uint64_t usec;
+    uint64_t rejected;
+    uint64_t failed;
+};
+
+struct cmd_table;
+
+struct cmd_table *cmd_table_create(void);
+void cmd_table_destroy(struct cmd_table *t);
+const struct cmd_def *cmd_lookup(const struct cmd_table *t, const char *name, size_t len);
+size_t cmd_count(const struct cmd_table *t);
+/* Iterates every top-level command. */
+void cmd_foreach(const struct cmd_table *t, void (*fn)(const struct cmd_def *d, void *arg), void *arg);
+struct cmd_stats *cmd_stats_of(struct cmd_table *t, const struct cmd_def *d);
+void cmd_stats_reset(struct cmd_table *t);
+
+/* Runs the command in c->argv. Returns false if the client must be closed. */
+bool cmd_dispatch(struct client *c);
+
+/* For handlers: the command changed `n` things (it will be propagated). */
+void cmd_dirty(struct client *c, long long n);
+/* For handlers: propagate this command instead of the one received (may be
+ * called several times for several effects). Arguments are copied. */
+void cmd_effect(struct client *c, int argc, const struct resp_arg *argv);
+/* Same with C strings, NULL-terminated, for fixed-shape effects. */
+void cmd_effectv(struct client *c, ...);
+
+/* Shared argument helpers: they reply with Redis' error and return false
+ * when the argument is not acceptable. */
+bool arg_ll_or_reply(struct client *c, const struct resp_arg *a, long long *out);
+bool arg_ll_range_or_reply(struct client *c, const struct resp_arg *a, long long min, long long max,
+                           long long *out, const char *msg);
+bool arg_double_or_reply(struct client *c, const struct resp_arg *a, double *out);
+bool arg_is(const struct resp_arg *a, const char *word);   /* case-insensitive */
+
+#endif

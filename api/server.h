@@ -1,0 +1,116 @@
+/*
+ * server: the one object that owns everything - event loop, configuration,
+ * time index, keyspace, command table, listeners and clients. Handlers reach
+ * it through their client (c->srv); there is no global mutable state.
+ *
+ * server.c wires the engine's hooks (engine/event.h) to the modules and runs
+ * the loop's "before sleep" step: serve unblocked clients, flush replies
+ * straight to sockets (a write watcher only for sockets that would block),
+ * and re-arm the one timer at the time index's earliest deadline.
+ */
+#ifndef TASKKV_API_SERVER_H
+#define TASKKV_API_SERVER_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "engine/event.h"
+
+struct client;
+struct config;
+struct cmd_table;
+struct kv_space;
+struct timeidx;
+
+#define TASKKV_VERSION "0.1.0"
+/* The newest Redis whose client-visible, version-gated features taskkv has
+ * (see ../docs/DESIGN-NOTES.md): clients switch features on by it. */
+#define TASKKV_REDIS_COMPAT_VERSION "4.0.14"
+
+struct server_stats {
+    uint64_t connections_received;
+    uint64_t commands_processed;
+    uint64_t rejected_connections;
+    uint64_t keyspace_hits, keyspace_misses;
+    uint64_t net_input_bytes, net_output_bytes;
+    uint64_t expire_slices;       /* timer callbacks that hit their budget */
+    uint64_t total_error_replies;
+    uint64_t unexpected_error_replies;
+};
+
+/* Test and module hooks for what every write produces (journal and
+ * replication consume `effect`; pubsub consumes `notify`; WATCH and blocking
+ * consume `changed`). */
+struct server_hooks {
+    void *ctx;
+    void (*effect)(void *ctx, int db, int argc, const struct kv_arg *argv);
+    void (*notify)(void *ctx, int cls, const char *event, int db, const char *key, size_t klen);
+    void (*changed)(void *ctx, int db, const char *key, size_t klen);
+    void (*flushed)(void *ctx, int db);
+    void (*swapped)(void *ctx, int a, int b);
+};
+
+struct listener {
+    ev_io io;
+    int fd;
+    bool unix_socket;
+};
+
+struct server {
+    struct ev_loop *loop;
+    struct config *cfg;
+    struct timeidx *ti;
+    struct kv_space *ks;
+    struct cmd_table *cmds;
+    struct server_hooks hooks;
+
+    struct listener listeners[17];
+    int nlisteners;
+    ev_timer deadline_timer;     /* armed at the time index's earliest deadline */
+    ev_prepare before_sleep;
+    ev_timer cron;               /* once a second: rehash, stats, idle clients */
+    ev_signal sigterm, sigint;
+
+    struct client *clients;      /* doubly linked, newest first */
+    unsigned nclients;
+    struct client *pending;      /* clients with output to flush, singly linked */
+    uint64_t next_client_id;
+
+    int64_t now_ms;              /* clock read for the running command */
+    long long dirty;             /* changes since start (for INFO / SAVE later) */
+    time_t start_time;
+    struct server_stats stats;
+    unsigned long long stats_peak_memory;
+    uint64_t ops_per_sec;         /* sampled by the cron */
+    uint64_t ops_at_last_sample;
+    uint64_t rnd_state;
+    bool shutdown_asap;
+    int exit_code;
+    char *executable;
+    char *config_file;
+};
+
+/* Builds a server from a loaded configuration (taken over) without opening
+ * sockets: tests drive it through fake clients. */
+struct server *server_create(struct config *cfg);
+void server_destroy(struct server *srv);
+
+/* Opens the listeners; returns false and logs on failure. */
+bool server_listen(struct server *srv);
+/* Runs the loop until SHUTDOWN or a signal; returns the process exit code. */
+int server_run(struct server *srv);
+
+/* Wall-clock Unix milliseconds / microseconds. */
+int64_t server_clock_ms(void);
+int64_t server_clock_us(void);
+
+/* Re-arms the deadline timer if the time index's earliest deadline moved. */
+void server_deadline_changed(struct server *srv);
+uint64_t server_random(struct server *srv);
+
+/* Closes every client (server shutdown). */
+void server_close_clients(struct server *srv);
+
+#endif

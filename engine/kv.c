@@ -1,0 +1,350 @@
+/*
+ * kv: the keyspace (see kv.h for the model).
+ *
+ * Databases are `struct kv_table` pointers so SWAPDB is a pointer swap; each
+ * TTL record points at its table (not at a database number), and the table
+ * knows its current number, so an active expiry after SWAPDB raises its
+ * events under the right database.
+ */
+#include "engine/kv.h"
+#include "engine/alloc.h"
+#include "engine/timeidx.h"
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kv_table {
+    struct dict *dict;
+    size_t nvolatile;
+    int id;
+};
+
+struct kv_ttl {
+    struct ti_item ti;        /* deadline + 1 ms: expired once now > deadline */
+    int64_t when_ms;
+    struct kv_table *table;
+    struct kv_entry *entry;
+};
+
+struct kv_space {
+    int ndb;
+    struct kv_table **tables;
+    struct timeidx *ti;
+    struct kv_events ev;
+    struct kv_stats stats;
+};
+
+static void entry_key(const struct dict_node *n, const char **key, size_t *len)
+{
+    const struct kv_entry *e = (const struct kv_entry *)n;
+    *key = e->key;
+    *len = e->klen;
+}
+
+static const struct dict_type keyspace_type = { entry_key };
+
+static void expire_handler(void *ctx, struct ti_item *it, int64_t now_ms);
+
+struct kv_space *kv_create(int ndb, struct timeidx *ti, const struct kv_events *ev)
+{
+    struct kv_space *ks = kv_xcalloc(1, sizeof(*ks));
+    ks->ndb = ndb;
+    ks->ti = ti;
+    if (ev)
+        ks->ev = *ev;
+    ks->tables = kv_xcalloc((size_t)ndb, sizeof(*ks->tables));
+    for (int i = 0; i < ndb; i++) {
+        ks->tables[i] = kv_xcalloc(1, sizeof(struct kv_table));
+        ks->tables[i]->dict = dict_create(&keyspace_type);
+        ks->tables[i]->id = i;
+    }
+    ti_set_handler(ti, TI_KEY_TTL, expire_handler, ks);
+    return ks;
+}
+
+void kv_destroy(struct kv_space *ks)
+{
+    if (!ks)
+        return;
+    ks->ev.flushed = NULL;
+    kv_flush_all(ks);
+    for (int i = 0; i < ks->ndb; i++) {
+        dict_destroy(ks->tables[i]->dict);
+        free(ks->tables[i]);
+    }
+    free(ks->tables);
+    free(ks);
+}
+
+void kv_set_events(struct kv_space *ks, const struct kv_events *ev) { ks->ev = *ev; }
+int kv_ndb(const struct kv_space *ks) { return ks->ndb; }
+const struct kv_stats *kv_stats(const struct kv_space *ks) { return &ks->stats; }
+void kv_reset_stats(struct kv_space *ks) { memset(&ks->stats, 0, sizeof(ks->stats)); }
+
+void kv_changed(struct kv_space *ks, int db, const char *key, size_t klen)
+{
+    if (ks->ev.changed)
+        ks->ev.changed(ks->ev.ctx, db, key, klen);
+}
+
+void kv_notify(struct kv_space *ks, int cls, const char *event, int db, const char *key, size_t klen)
+{
+    if (ks->ev.notify)
+        ks->ev.notify(ks->ev.ctx, cls, event, db, key, klen);
+}
+
+/* ---- entries ---------------------------------------------------------- */
+
+static void ttl_free(struct kv_space *ks, struct kv_entry *e)
+{
+    if (!e->ttl)
+        return;
+    ti_cancel(ks->ti, &e->ttl->ti);
+    e->ttl->table->nvolatile--;
+    free(e->ttl);
+    e->ttl = NULL;
+}
+
+static void entry_free(struct kv_space *ks, struct kv_entry *e)
+{
+    ttl_free(ks, e);
+    kv_obj_free(e->val);
+    free(e);
+}
+
+bool kv_is_expired(const struct kv_entry *e, int64_t now_ms)
+{
+    return e->ttl && now_ms > e->ttl->when_ms;
+}
+
+/* Deletes an expired entry and raises "expired" as Redis does: keyspace
+ * event, key-changed signal, and a DEL for the journal. */
+static void expire_entry(struct kv_space *ks, struct kv_table *t, struct kv_entry *e)
+{
+    int db = t->id;
+    static const char del[] = "DEL";
+    dict_unlink_node(t->dict, &e->node);
+    ks->stats.expired_keys++;
+    kv_notify(ks, NOTIFY_EXPIRED, "expired", db, e->key, e->klen);
+    kv_changed(ks, db, e->key, e->klen);
+    if (ks->ev.propagate) {
+        struct kv_arg argv[2] = { { del, 3 }, { e->key, e->klen } };
+        ks->ev.propagate(ks->ev.ctx, db, 2, argv);
+    }
+    entry_free(ks, e);
+}
+
+static void expire_handler(void *ctx, struct ti_item *it, int64_t now_ms)
+{
+    struct kv_space *ks = ctx;
+    struct kv_ttl *ttl = (struct kv_ttl *)((char *)it - offsetof(struct kv_ttl, ti));
+    expire_entry(ks, ttl->table, ttl->entry);
+}
+
+struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen)
+{
+    return (struct kv_entry *)dict_find(ks->tables[db]->dict, key, klen);
+}
+
+struct kv_entry *kv_find(struct kv_space *ks, int db, const char *key, size_t klen, int64_t now_ms)
+{
+    struct kv_entry *e = kv_peek(ks, db, key, klen);
+    if (e && kv_is_expired(e, now_ms)) {
+        expire_entry(ks, ks->tables[db], e);
+        return NULL;
+    }
+    return e;
+}
+
+struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val)
+{
+    struct kv_entry *e = kv_xmalloc(sizeof(*e) + klen + 1);
+    e->node.next = NULL;
+    e->val = val;
+    e->ttl = NULL;
+    e->klen = klen;
+    memcpy(e->key, key, klen);
+    e->key[klen] = '\0';
+    dict_insert(ks->tables[db]->dict, &e->node);
+    return e;
+}
+
+void kv_replace(struct kv_entry *e, struct kv_obj *val)
+{
+    if (e->val != val)
+        kv_obj_free(e->val);
+    e->val = val;
+}
+
+struct kv_entry *kv_set(struct kv_space *ks, int db, const char *key, size_t klen,
+                        struct kv_obj *val, bool keep_ttl)
+{
+    struct kv_entry *e = kv_peek(ks, db, key, klen);
+    if (!e)
+        return kv_add(ks, db, key, klen, val);
+    kv_replace(e, val);
+    if (!keep_ttl)
+        ttl_free(ks, e);
+    return e;
+}
+
+bool kv_delete(struct kv_space *ks, int db, const char *key, size_t klen)
+{
+    struct dict_node *n = dict_unlink(ks->tables[db]->dict, key, klen);
+    if (!n)
+        return false;
+    entry_free(ks, (struct kv_entry *)n);
+    return true;
+}
+
+struct kv_obj *kv_take(struct kv_space *ks, int db, const char *key, size_t klen, int64_t *ttl_ms)
+{
+    struct dict_node *n = dict_unlink(ks->tables[db]->dict, key, klen);
+    struct kv_entry *e = (struct kv_entry *)n;
+    struct kv_obj *val;
+    if (!n)
+        return NULL;
+    *ttl_ms = kv_ttl_get(e);
+    val = e->val;
+    e->val = NULL;
+    entry_free(ks, e);
+    return val;
+}
+
+/* ---- TTLs ------------------------------------------------------------- */
+
+int64_t kv_ttl_get(const struct kv_entry *e)
+{
+    return e->ttl ? e->ttl->when_ms : -1;
+}
+
+void kv_ttl_set(struct kv_space *ks, int db, struct kv_entry *e, int64_t when_ms)
+{
+    struct kv_ttl *ttl = e->ttl;
+    if (!ttl) {
+        ttl = kv_xmalloc(sizeof(*ttl));
+        ti_item_init(&ttl->ti, TI_KEY_TTL);
+        ttl->table = ks->tables[db];
+        ttl->entry = e;
+        ttl->table->nvolatile++;
+        e->ttl = ttl;
+    }
+    ttl->when_ms = when_ms;
+    ti_schedule(ks->ti, &ttl->ti, when_ms < INT64_MAX ? when_ms + 1 : INT64_MAX);
+}
+
+bool kv_ttl_clear(struct kv_space *ks, struct kv_entry *e)
+{
+    bool had = e->ttl != NULL;
+    ttl_free(ks, e);
+    return had;
+}
+
+/* ---- whole databases ---------------------------------------------------- */
+
+size_t kv_size(const struct kv_space *ks, int db) { return dict_size(ks->tables[db]->dict); }
+size_t kv_volatile_count(const struct kv_space *ks, int db) { return ks->tables[db]->nvolatile; }
+
+static void free_node(struct dict_node *n, void *arg)
+{
+    entry_free(arg, (struct kv_entry *)n);
+}
+
+static size_t flush_one(struct kv_space *ks, int db)
+{
+    size_t n = dict_size(ks->tables[db]->dict);
+    dict_clear(ks->tables[db]->dict, free_node, ks);
+    return n;
+}
+
+size_t kv_flush(struct kv_space *ks, int db)
+{
+    size_t n = flush_one(ks, db);
+    if (ks->ev.flushed)
+        ks->ev.flushed(ks->ev.ctx, db);
+    return n;
+}
+
+size_t kv_flush_all(struct kv_space *ks)
+{
+    size_t n = 0;
+    for (int i = 0; i < ks->ndb; i++)
+        n += flush_one(ks, i);
+    if (ks->ev.flushed)
+        ks->ev.flushed(ks->ev.ctx, -1);
+    return n;
+}
+
+void kv_swap(struct kv_space *ks, int a, int b)
+{
+    struct kv_table *t = ks->tables[a];
+    ks->tables[a] = ks->tables[b];
+    ks->tables[b] = t;
+    ks->tables[a]->id = a;
+    ks->tables[b]->id = b;
+    if (ks->ev.swapped)
+        ks->ev.swapped(ks->ev.ctx, a, b);
+}
+
+struct scan_adapter {
+    void (*fn)(struct kv_entry *e, void *arg);
+    void *arg;
+};
+
+static void scan_cb(struct dict_node *n, void *arg)
+{
+    struct scan_adapter *ad = arg;
+    ad->fn((struct kv_entry *)n, ad->arg);
+}
+
+uint64_t kv_scan(struct kv_space *ks, int db, uint64_t cursor,
+                 void (*fn)(struct kv_entry *e, void *arg), void *arg)
+{
+    struct scan_adapter ad = { fn, arg };
+    return dict_scan(ks->tables[db]->dict, cursor, scan_cb, &ad);
+}
+
+void kv_foreach(struct kv_space *ks, int db, void (*fn)(struct kv_entry *e, void *arg), void *arg)
+{
+    struct dict_iter it;
+    struct dict_node *n;
+    dict_iter_init(&it, ks->tables[db]->dict);
+    while ((n = dict_iter_next(&it)))
+        fn((struct kv_entry *)n, arg);
+    dict_iter_deinit(&it);
+}
+
+struct kv_entry *kv_random(struct kv_space *ks, int db, int64_t now_ms,
+                           uint64_t (*rnd)(void *), void *rnd_arg)
+{
+    struct kv_table *t = ks->tables[db];
+    /* Like Redis: if every key is volatile, give up after a bounded number
+     * of expired picks and return one of them rather than loop. */
+    for (int tries = 0;; tries++) {
+        struct kv_entry *e = (struct kv_entry *)dict_random(t->dict, rnd, rnd_arg);
+        if (!e)
+            return NULL;
+        if (!kv_is_expired(e, now_ms))
+            return e;
+        if (tries >= 100 && t->nvolatile == dict_size(t->dict))
+            return e;
+        expire_entry(ks, t, e);
+    }
+}
+
+size_t kv_overhead_bytes(const struct kv_space *ks)
+{
+    size_t n = 0;
+    for (int i = 0; i < ks->ndb; i++)
+        n += dict_mem_usage(ks->tables[i]->dict);
+    return n;
+}
+
+void kv_rehash_steps(struct kv_space *ks, int steps)
+{
+    for (int i = 0; i < ks->ndb; i++)
+        if (dict_is_rehashing(ks->tables[i]->dict))
+            dict_rehash_steps(ks->tables[i]->dict, steps);
+}

@@ -1,0 +1,116 @@
+/*
+ * kv: the keyspace - numbered databases of keys, each holding one value
+ * object and optionally an expire time.
+ *
+ * Data structures:
+ *   - each database is a `dict` of `struct kv_entry` (key bytes inline, one
+ *     allocation per key);
+ *   - a key with a TTL owns a `struct kv_ttl` whose time-index item sits in
+ *     the server's single time index (engine/timeidx.h) under TI_KEY_TTL, so
+ *     an untouched key is deleted, and its events raised, right when its
+ *     deadline passes - no sampling.
+ *
+ * Expiry semantics follow Redis: deadlines are absolute Unix milliseconds; a
+ * key is expired once now_ms > deadline. Every lookup expires lazily; the time
+ * index expires actively (kv_expire_run is the TI_KEY_TTL handler, bounded by
+ * the budget given to ti_run_due).
+ *
+ * Nothing here reads the clock: callers pass now_ms. Every change is
+ * reported through the hooks in engine/event.h.
+ *
+ * Ownership: the keyspace owns entries, their values and TTL records. Entry
+ * pointers returned by lookups are valid until the next keyspace change.
+ */
+#ifndef TASKKV_ENGINE_KV_H
+#define TASKKV_ENGINE_KV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/dict.h"
+#include "engine/event.h"
+#include "engine/obj.h"
+
+struct timeidx;
+struct kv_ttl;
+
+struct kv_entry {
+    struct dict_node node;
+    struct kv_obj *val;
+    struct kv_ttl *ttl;   /* NULL: no expire */
+    size_t klen;
+    char key[];
+};
+
+struct kv_stats {
+    uint64_t expired_keys;
+};
+
+struct kv_space;
+
+/* A keyspace of `ndb` databases using `ti` (borrowed, must outlive it) for
+ * TTLs; registers the TI_KEY_TTL handler on it. `ev` is copied. */
+struct kv_space *kv_create(int ndb, struct timeidx *ti, const struct kv_events *ev);
+void kv_destroy(struct kv_space *ks);   /* NULL is a no-op */
+void kv_set_events(struct kv_space *ks, const struct kv_events *ev);
+
+int kv_ndb(const struct kv_space *ks);
+const struct kv_stats *kv_stats(const struct kv_space *ks);
+void kv_reset_stats(struct kv_space *ks);
+
+/* Lookup with lazy expiry: an expired key is deleted (events raised) and
+ * NULL returned. */
+struct kv_entry *kv_find(struct kv_space *ks, int db, const char *key, size_t klen, int64_t now_ms);
+/* Lookup without expiring anything (the entry may be logically expired). */
+struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen);
+bool kv_is_expired(const struct kv_entry *e, int64_t now_ms);
+
+/* Adds a key that must be absent; takes ownership of `val`. */
+struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val);
+/* Replaces an entry's value (the old one is freed); the TTL is kept. */
+void kv_replace(struct kv_entry *e, struct kv_obj *val);
+/* Upsert: replaces the value, or adds the key. Without keep_ttl an existing
+ * TTL is removed (SET semantics). Returns the entry. */
+struct kv_entry *kv_set(struct kv_space *ks, int db, const char *key, size_t klen,
+                        struct kv_obj *val, bool keep_ttl);
+/* Deletes a key if present (no events: the caller names the event). */
+bool kv_delete(struct kv_space *ks, int db, const char *key, size_t klen);
+/* Unlinks a key and hands its value to the caller (RENAME, MOVE); the entry
+ * and its TTL are freed. *ttl_ms gets the deadline or -1. NULL if absent. */
+struct kv_obj *kv_take(struct kv_space *ks, int db, const char *key, size_t klen, int64_t *ttl_ms);
+
+/* TTLs: deadline in Unix ms, or -1 when the key has none. */
+int64_t kv_ttl_get(const struct kv_entry *e);
+void kv_ttl_set(struct kv_space *ks, int db, struct kv_entry *e, int64_t when_ms);
+/* Removes the TTL; returns whether there was one. */
+bool kv_ttl_clear(struct kv_space *ks, struct kv_entry *e);
+
+size_t kv_size(const struct kv_space *ks, int db);
+size_t kv_volatile_count(const struct kv_space *ks, int db);
+/* Deletes every key of one database / all databases (no events). Returns the
+ * number of keys removed. */
+size_t kv_flush(struct kv_space *ks, int db);
+size_t kv_flush_all(struct kv_space *ks);
+void kv_swap(struct kv_space *ks, int a, int b);
+
+/* One SCAN step over a database: fn gets each entry under the cursor
+ * (possibly logically expired ones - callers filter). */
+uint64_t kv_scan(struct kv_space *ks, int db, uint64_t cursor,
+                 void (*fn)(struct kv_entry *e, void *arg), void *arg);
+/* A random live key, deleting expired ones it meets; NULL if none. */
+struct kv_entry *kv_random(struct kv_space *ks, int db, int64_t now_ms,
+                           uint64_t (*rnd)(void *), void *rnd_arg);
+/* Iterates one database; fn may delete nothing. */
+void kv_foreach(struct kv_space *ks, int db, void (*fn)(struct kv_entry *e, void *arg), void *arg);
+
+/* Raises the hooks of engine/event.h; handlers call them after a change. */
+void kv_changed(struct kv_space *ks, int db, const char *key, size_t klen);
+void kv_notify(struct kv_space *ks, int cls, const char *event, int db, const char *key, size_t klen);
+
+/* Bytes used by the hash tables' bucket arrays, all databases. */
+size_t kv_overhead_bytes(const struct kv_space *ks);
+/* One rehash step per database that is rehashing (for idle time). */
+void kv_rehash_steps(struct kv_space *ks, int steps);
+
+#endif

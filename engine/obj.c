@@ -1,0 +1,189 @@
+/*
+ * obj: value objects and the string encodings (see obj.h for the layout).
+ *
+ * Allocation: EMBSTR puts header and bytes in one malloc; RAW keeps its bytes
+ * in a second allocation whose capacity is read back with malloc_usable_size,
+ * so appends grow geometrically without storing a capacity field.
+ */
+#include "engine/obj.h"
+#include "engine/numfmt.h"
+#include "engine/alloc.h"
+
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct kv_obj *obj_alloc(size_t extra)
+{
+    struct kv_obj *o = kv_xmalloc(sizeof(*o) + extra);
+    o->type = KV_STRING;
+    o->flags = 0;
+    o->lru = 0;
+    o->len = 0;
+    return o;
+}
+
+static struct kv_obj *embstr_new(const char *p, size_t len)
+{
+    struct kv_obj *o = obj_alloc(len + 1);
+    char *data = (char *)(o + 1);
+    o->enc = KV_ENC_EMBSTR;
+    o->len = len;
+    o->v.ptr = data;
+    if (len)
+        memcpy(data, p, len);
+    data[len] = '\0';
+    return o;
+}
+
+struct kv_obj *kv_str_new_raw(const char *p, size_t len)
+{
+    struct kv_obj *o = obj_alloc(0);
+    char *data = kv_xmalloc(len + 1);
+    o->enc = KV_ENC_RAW;
+    o->len = len;
+    o->v.ptr = data;
+    if (len)
+        memcpy(data, p, len);
+    data[len] = '\0';
+    return o;
+}
+
+struct kv_obj *kv_str_new(const char *p, size_t len)
+{
+    return len <= KV_EMBSTR_MAX ? embstr_new(p, len) : kv_str_new_raw(p, len);
+}
+
+struct kv_obj *kv_str_from_ll(long long v)
+{
+    struct kv_obj *o = obj_alloc(0);
+    o->enc = KV_ENC_INT;
+    o->v.i = v;
+    return o;
+}
+
+struct kv_obj *kv_str_new_encoded(const char *p, size_t len)
+{
+    long long v;
+    if (len <= 20 && nf_str2ll(p, len, &v))
+        return kv_str_from_ll(v);
+    return kv_str_new(p, len);
+}
+
+void kv_obj_free(struct kv_obj *o)
+{
+    if (!o)
+        return;
+    if (o->type == KV_STRING && o->enc == KV_ENC_RAW)
+        free(o->v.ptr);
+    free(o);
+}
+
+struct kv_obj *kv_obj_dup(const struct kv_obj *o)
+{
+    switch (o->enc) {
+    case KV_ENC_INT: return kv_str_from_ll(o->v.i);
+    case KV_ENC_EMBSTR: return embstr_new(o->v.ptr, o->len);
+    default: return kv_str_new_raw(o->v.ptr, o->len);
+    }
+}
+
+const char *kv_str_bytes(const struct kv_obj *o, char *buf, size_t *len)
+{
+    if (o->enc == KV_ENC_INT) {
+        *len = (size_t)nf_ll2str(buf, KV_LLSTR_SIZE, o->v.i);
+        return buf;
+    }
+    *len = o->len;
+    return o->v.ptr;
+}
+
+size_t kv_str_len(const struct kv_obj *o)
+{
+    char buf[KV_LLSTR_SIZE];
+    size_t len;
+    if (o->enc != KV_ENC_INT)
+        return o->len;
+    kv_str_bytes(o, buf, &len);
+    return len;
+}
+
+bool kv_str_to_ll(const struct kv_obj *o, long long *out)
+{
+    if (o->enc == KV_ENC_INT) {
+        *out = o->v.i;
+        return true;
+    }
+    return nf_str2ll(o->v.ptr, o->len, out);
+}
+
+struct kv_obj *kv_str_unshare(struct kv_obj *o)
+{
+    char buf[KV_LLSTR_SIZE];
+    size_t len;
+    const char *p;
+    struct kv_obj *raw;
+    if (o->enc == KV_ENC_RAW)
+        return o;
+    p = kv_str_bytes(o, buf, &len);
+    raw = kv_str_new_raw(p, len);
+    raw->lru = o->lru;
+    kv_obj_free(o);
+    return raw;
+}
+
+static void raw_reserve(struct kv_obj *o, size_t len)
+{
+    size_t cap = malloc_usable_size(o->v.ptr);
+    size_t want;
+    if (len + 1 <= cap)
+        return;
+    want = len + 1;
+    if (want < 1024 * 1024)
+        want *= 2;             /* grow geometrically below 1 MiB, */
+    else
+        want += 1024 * 1024;   /* then by 1 MiB steps, as Redis does */
+    o->v.ptr = kv_xrealloc(o->v.ptr, want);
+}
+
+char *kv_str_grow(struct kv_obj *o, size_t len)
+{
+    char *data;
+    if (len > o->len) {
+        raw_reserve(o, len);
+        data = o->v.ptr;
+        memset(data + o->len, 0, len - o->len + 1);
+        o->len = len;
+    }
+    return o->v.ptr;
+}
+
+void kv_str_append(struct kv_obj *o, const char *p, size_t len)
+{
+    char *data;
+    raw_reserve(o, o->len + len);
+    data = o->v.ptr;
+    memcpy(data + o->len, p, len);
+    o->len += len;
+    data[o->len] = '\0';
+}
+
+const char *kv_type_name(int type)
+{
+    static const char *const names[] = {
+        [KV_STRING] = "string", [KV_LIST] = "list", [KV_SET] = "set",
+        [KV_ZSET] = "zset", [KV_HASH] = "hash", [KV_STREAM] = "stream",
+    };
+    return type >= 0 && type <= KV_STREAM ? names[type] : "unknown";
+}
+
+const char *kv_enc_name(int enc)
+{
+    static const char *const names[] = {
+        [KV_ENC_RAW] = "raw", [KV_ENC_INT] = "int", [KV_ENC_EMBSTR] = "embstr",
+        [KV_ENC_HASHTABLE] = "hashtable", [KV_ENC_INTSET] = "intset",
+        [KV_ENC_LISTPACK] = "listpack", [KV_ENC_QUICKLIST] = "quicklist",
+        [KV_ENC_SKIPLIST] = "skiplist", [KV_ENC_STREAM] = "stream",
+    };
+    return enc >= 0 && enc <= KV_ENC_STREAM ? names[enc] : "unknown";
+}

@@ -1,0 +1,85 @@
+/*
+ * obj: the value objects stored in the keyspace.
+ *
+ * Every value is a `struct kv_obj` with a type and an encoding. This file has
+ * the common header and the string representations; the collection types add
+ * their own encodings in their t_<type>.c files.
+ *
+ * Strings come in the three encodings Redis reports through OBJECT ENCODING:
+ *   KV_ENC_INT     the value is a long long in `v.i` (no bytes stored);
+ *   KV_ENC_EMBSTR  up to KV_EMBSTR_MAX bytes stored in the same allocation,
+ *                  right after the header: one malloc per value, read-only;
+ *   KV_ENC_RAW     a separate, growable buffer in `v.ptr` (APPEND, SETRANGE
+ *                  and SETBIT work on it in place).
+ * Every string buffer keeps a trailing NUL that is not part of the value, so
+ * numeric parsers may look one byte past the end; values themselves are
+ * binary-safe and `len` is authoritative.
+ */
+#ifndef TASKKV_ENGINE_OBJ_H
+#define TASKKV_ENGINE_OBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum kv_type { KV_STRING, KV_LIST, KV_SET, KV_ZSET, KV_HASH, KV_STREAM };
+
+enum kv_enc {
+    KV_ENC_RAW, KV_ENC_INT, KV_ENC_EMBSTR,
+    KV_ENC_HASHTABLE, KV_ENC_INTSET, KV_ENC_LISTPACK, KV_ENC_QUICKLIST, KV_ENC_SKIPLIST,
+    KV_ENC_STREAM,
+};
+
+#define KV_EMBSTR_MAX 44
+/* Longest decimal form of a long long, plus sign and NUL. */
+#define KV_LLSTR_SIZE 24
+
+struct kv_obj {
+    uint8_t type;
+    uint8_t enc;
+    uint16_t flags;
+    uint32_t lru;   /* reserved for OBJECT IDLETIME / eviction */
+    size_t len;     /* string bytes (EMBSTR, RAW) */
+    union {
+        long long i;
+        void *ptr;
+    } v;
+};
+
+/* A string with Redis' createStringObject choice: EMBSTR up to 44 bytes,
+ * RAW above. The bytes are copied. Never returns NULL (aborts on OOM). */
+struct kv_obj *kv_str_new(const char *p, size_t len);
+/* As kv_str_new, but INT when the bytes are a canonical long long of at most
+ * 20 characters (Redis' tryObjectEncoding): what SET stores. */
+struct kv_obj *kv_str_new_encoded(const char *p, size_t len);
+/* Always RAW, with room for `len` bytes; `p` may be NULL for zero bytes. */
+struct kv_obj *kv_str_new_raw(const char *p, size_t len);
+struct kv_obj *kv_str_from_ll(long long v);
+
+/* Frees any object; NULL is a no-op. */
+void kv_obj_free(struct kv_obj *o);
+/* A deep copy (COPY command). */
+struct kv_obj *kv_obj_dup(const struct kv_obj *o);
+
+/* The string's bytes. For INT the digits are written into `buf` (size
+ * KV_LLSTR_SIZE) and `buf` is returned; otherwise the object's own bytes,
+ * valid until the object changes. */
+const char *kv_str_bytes(const struct kv_obj *o, char *buf, size_t *len);
+size_t kv_str_len(const struct kv_obj *o);
+/* True and *out set when the string is a canonical integer (any encoding). */
+bool kv_str_to_ll(const struct kv_obj *o, long long *out);
+
+/* Turns an INT or EMBSTR string into RAW in place when possible; returns the
+ * object to use from now on (a new one if it had to be reallocated; the old
+ * one is then freed). */
+struct kv_obj *kv_str_unshare(struct kv_obj *o);
+/* RAW only: makes the value at least `len` bytes long, zero-filling new
+ * bytes, and returns the buffer. */
+char *kv_str_grow(struct kv_obj *o, size_t len);
+/* RAW only: appends bytes. */
+void kv_str_append(struct kv_obj *o, const char *p, size_t len);
+
+const char *kv_type_name(int type);
+const char *kv_enc_name(int enc);
+
+#endif

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Runs the whole differential suite: unit tests of the runner, then the case
+# corpus and 3 random seeds x 2000 string/key ops, under RESP2 and RESP3,
+# against a real redis-server. Exits non-zero on any mismatch.
+#
+#   tests/diff/run.sh [CANDIDATE_BINARY] [runner options...]   default: build/taskkv-server
+#   tests/diff/run.sh --self-test [runner options...]          redis-server vs redis-server
+#   tests/diff/run.sh --port N [runner options...]             an already running candidate
+#
+# Extra options go to runner.py, e.g. -k strings, --resp 3, -v, --max-fail 50.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+py=${PYTHON:-/usr/bin/python3}
+
+if [ $# -eq 0 ]; then
+    set -- "$root/build/taskkv-server"
+else
+    case "$1" in
+        --self-test|--port) ;;
+        -*) set -- "$root/build/taskkv-server" "$@" ;;
+    esac
+fi
+case "$1" in
+    --self-test) shift; set -- --candidate-redis "$@" ;;
+    --port) port=$2; shift 2; set -- --candidate-port "$port" "$@" ;;
+    *) cand=$1; shift; set -- --candidate "$cand" "$@" ;;
+esac
+
+"$py" "$here/test_tools.py" -q 2>&1 | tail -n 1
+exec "$py" "$here/runner.py" "$@" --random 2000 --seed 1 --seed 2 --seed 3

@@ -1,0 +1,622 @@
+#!/usr/bin/python3
+"""Differential test runner: taskkv (the candidate) vs a real redis-server.
+
+Sends the same command scripts to both servers, under RESP2 and RESP3, and
+compares the replies. See README.md for the case-file format.
+
+Typical uses:
+    runner.py --candidate build/taskkv-server        # corpus, RESP2 + RESP3
+    runner.py --candidate-redis                      # self-test: redis vs redis
+    runner.py --candidate-port 7777 -k strings --resp 3 -v
+    runner.py --candidate-redis --random 2000 --seed 1 --seed 2
+"""
+
+import argparse
+import fnmatch
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import casefile  # noqa: E402
+import random_strings  # noqa: E402
+import resp  # noqa: E402
+from resp import fmt  # noqa: E402
+
+HOST = "127.0.0.1"
+HELLO_KEYS = [b"server", b"version", b"proto", b"id", b"mode", b"role", b"modules"]
+
+
+# --------------------------------------------------------------------------
+# servers
+
+def free_port():
+    while True:
+        s = socket.socket()
+        s.bind((HOST, 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port != 6379:
+            return port
+
+
+class Server:
+    """A server process we started (or an external one when argv is None)."""
+
+    def __init__(self, label, argv=None, port=None):
+        self.label = label
+        self.argv = argv
+        self.port = port
+        self.proc = None
+        self.dir = None
+        self.log = None
+        self.restarts = 0
+
+    @property
+    def managed(self):
+        return self.argv is not None
+
+    def start(self):
+        if not self.managed:
+            resp.wait_ping(HOST, self.port, timeout=5.0)
+            return
+        if self.dir is None:
+            self.dir = tempfile.mkdtemp(prefix="taskkv-diff-%s-" % self.label)
+        last = None
+        for _ in range(5):
+            port = self.port or free_port()
+            cmd = list(self.argv) + ["--port", str(port), "--bind", HOST, "--dir", self.dir,
+                                     "--save", "", "--appendonly", "no"]
+            self.log = os.path.join(self.dir, "server.log")
+            logf = open(self.log, "ab")
+            self.proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, cwd=self.dir)
+            logf.close()
+            try:
+                resp.wait_ping(HOST, port, timeout=10.0, alive=self.alive)
+                self.port = port
+                return
+            except RuntimeError as e:
+                last = e
+                self.stop()
+                self.port = None
+        raise RuntimeError("%s: could not start %s: %s\n%s" % (self.label, " ".join(self.argv), last, self.log_tail()))
+
+    def alive(self):
+        return self.proc is None or self.proc.poll() is None
+
+    def exit_code(self):
+        return None if self.proc is None else self.proc.poll()
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def restart(self):
+        port = self.port
+        self.stop()
+        self.port = port
+        self.restarts += 1
+        self.start()
+
+    def log_tail(self, n=40):
+        if not self.log or not os.path.exists(self.log):
+            return ""
+        with open(self.log, "rb") as f:
+            lines = f.read().decode("utf-8", "replace").splitlines()
+        return "\n".join("    | " + l[:300] for l in lines[-n:])
+
+    def cleanup(self, keep=False):
+        self.stop()
+        if self.dir and not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# comparisons
+
+AGG = ("array", "set", "push")
+
+
+def norm_unordered(r):
+    if r[0] in AGG:
+        return (r[0], tuple(sorted(r[1], key=resp.sort_key)))
+    if r[0] == "map":
+        return ("map", tuple(sorted(r[1], key=resp.sort_key)))
+    return r
+
+
+def norm_pairs(r):
+    if r[0] in AGG and len(r[1]) % 2 == 0:
+        it = r[1]
+        pairs = [(it[i], it[i + 1]) for i in range(0, len(it), 2)]
+        return (r[0], tuple(sorted(pairs, key=resp.sort_key)))
+    return norm_unordered(r)
+
+
+def shape(r):
+    if r[0] in AGG:
+        return (r[0], tuple(shape(e) for e in r[1]))
+    if r[0] == "map":
+        return ("map", tuple((shape(k), shape(v)) for k, v in r[1]))
+    return resp.kind(r)
+
+
+def is_err(r):
+    return r[0] in ("error", "blob_error")
+
+
+def check_hello(r, proto, ref=None):
+    """Checks a HELLO reply by property: a map whose keys are exactly
+    server/version/proto/id/mode/role/modules and whose proto is `proto`.
+    With `ref` (redis' reply), also: the same key order, the same value types
+    for server/version/id and the same mode/role/modules. Returns None or a
+    reason."""
+    if r[0] != "map":
+        return "HELLO reply is not a map: %s" % fmt(r)
+    if any(k[0] != "bulk" for k, _ in r[1]):
+        return "HELLO map keys are not all bulk strings: %s" % fmt(r)
+    keys = [k[1] for k, _ in r[1]]
+    if sorted(keys) != sorted(HELLO_KEYS):
+        return "HELLO keys %r, expected %r" % (keys, HELLO_KEYS)
+    d = dict((k[1], v) for k, v in r[1])
+    if d[b"proto"] != ("int", proto):
+        return "HELLO proto is %s, expected int:%d" % (fmt(d[b"proto"]), proto)
+    if ref is not None and ref[0] == "map":
+        rkeys = [k[1] for k, _ in ref[1]]
+        if keys != rkeys:
+            return "HELLO key order %r, redis has %r" % (keys, rkeys)
+        rd = dict((k[1], v) for k, v in ref[1])
+        for k in HELLO_KEYS:
+            if k in (b"server", b"version", b"id"):
+                if resp.kind(d[k]) != resp.kind(rd[k]):
+                    return "HELLO %s has type %s, redis %s" % (k.decode(), fmt(d[k]), fmt(rd[k]))
+            elif d[k] != rd[k]:
+                return "HELLO %s is %s, redis %s" % (k.decode(), fmt(d[k]), fmt(rd[k]))
+    return None
+
+
+def prop_single(name, val, r, proto):
+    """Per-reply predicates; returns None or a reason."""
+    if name in ("int", "near", "range") and r[0] != "int":
+        return "not an integer"
+    if name == "range" and not (val[0] <= r[1] <= val[1]):
+        return "%d not in %d..%d" % (r[1], val[0], val[1])
+    if name in ("error", "errcode") and not is_err(r):
+        return "not an error"
+    if name == "bulk" and r[0] != "bulk":
+        return "not a bulk string"
+    if name == "len":
+        if r[0] not in AGG and r[0] != "map":
+            return "not an aggregate"
+        if val != "" and len(r[1]) != val:
+            return "length %d, expected %d" % (len(r[1]), val)
+    if name == "hello":
+        return check_hello(r, proto)
+    return None
+
+
+def prop_pair(name, val, a, b, proto):
+    """Relations between the two replies (both already passed prop_single)."""
+    if name == "near" and abs(a[1] - b[1]) > val:
+        return "differ by %d (> %d)" % (abs(a[1] - b[1]), val)
+    if name == "len" and len(a[1]) != len(b[1]):
+        return "lengths %d vs %d" % (len(a[1]), len(b[1]))
+    if name == "shape" and shape(a) != shape(b):
+        return "shapes differ"
+    if name == "errcode" and a[1].split(b" ", 1)[0] != b[1].split(b" ", 1)[0]:
+        return "error codes differ"
+    if name == "hello":
+        return check_hello(b, proto, ref=a)
+    return None
+
+
+def compare(step, a, b, proto):
+    """a = reference (redis), b = candidate. Returns None if they agree, else
+    a reason. A reason starting with 'CASE' means the reference itself does
+    not satisfy the case's property (the test case is wrong)."""
+    m = step.mode
+    if m == "ignore":
+        return None
+    if m == "exact":
+        return None if a == b else "replies differ"
+    if m == "unordered":
+        return None if norm_unordered(a) == norm_unordered(b) else "replies differ (ignoring order)"
+    if m == "pairs-unordered":
+        return None if norm_pairs(a) == norm_pairs(b) else "replies differ (ignoring pair order)"
+    if m == "type-only":
+        return None if resp.kind(a) == resp.kind(b) else "reply types differ"
+    if m == "prop":
+        if len(step.args) > 1 and step.args[0].upper() == b"HELLO" and step.args[1].isdigit():
+            proto = int(step.args[1])  # prop:hello checks the proto HELLO asked for
+        # An error from redis (e.g. a wrong-arity variant) is compared
+        # exactly unless the case asks for error/errcode.
+        if is_err(a) and not any(n in ("error", "errcode") for n, _ in step.prop):
+            return None if a == b else "replies differ (redis replied an error)"
+        for name, val in step.prop:
+            why = prop_single(name, val, a, proto)
+            if why:
+                return "CASE: redis reply fails prop %s: %s" % (name, why)
+        for name, val in step.prop:
+            why = prop_single(name, val, b, proto)
+            if why:
+                return "prop %s: %s" % (name, why)
+            why = prop_pair(name, val, a, b, proto)
+            if why:
+                return "prop %s: %s" % (name, why)
+        return None
+    raise AssertionError(m)
+
+
+# --------------------------------------------------------------------------
+# running
+
+class Side:
+    """One server as seen by the runner: its named connections."""
+
+    def __init__(self, label, server):
+        self.label = label
+        self.server = server
+        self.conns = {}
+
+    def close_all(self):
+        for c in self.conns.values():
+            c.close()
+        self.conns = {}
+
+
+class Runner:
+    def __init__(self, args, ref, cand):
+        self.args = args
+        self.ref = Side("redis", ref)
+        self.cand = Side("candidate", cand)
+        self.sides = (self.ref, self.cand)
+        self.failures = 0
+        self.case_errors = 0
+        self.steps_run = 0
+        self.file_fail = 0
+
+    # -- reporting ----------------------------------------------------------
+
+    def out(self, s):
+        print(s, flush=True)
+
+    def fail(self, where, proto, what, reason, a=None, b=None, extra=None):
+        self.file_fail += 1
+        if reason.startswith("CASE"):
+            self.case_errors += 1
+        self.failures += 1
+        if self.file_fail > self.args.max_fail:
+            if self.file_fail == self.args.max_fail + 1:
+                self.out("  ... more mismatches in this file suppressed (--max-fail %d)" % self.args.max_fail)
+            return
+        self.out("MISMATCH %s [resp%d] %s" % (where, proto, what))
+        self.out("  why:       %s" % reason)
+        if a is not None:
+            self.out("  redis:     %s" % a)
+            self.out("  candidate: %s" % b)
+        if extra:
+            self.out(extra)
+
+    # -- connections --------------------------------------------------------
+
+    def conn(self, side, name, proto, where):
+        c = side.conns.get(name)
+        if c is not None and not c.closed:
+            return c
+        c = resp.Conn(HOST, side.server.port, timeout=self.args.timeout)
+        side.conns[name] = c
+        if proto == 3:
+            r = c.call("HELLO", "3")
+            side.last_hello = r
+            if side is self.cand:
+                why = check_hello(r, 3, ref=getattr(self.ref, "last_hello", None))
+                if why:
+                    self.fail(where, proto, "HELLO 3 (on connect)", why,
+                              fmt(getattr(self.ref, "last_hello", ("null", "_"))), fmt(r))
+            else:
+                why = check_hello(r, 3)
+                if why:
+                    raise RuntimeError("redis HELLO 3 check failed: %s" % why)
+        return c
+
+    def call_both(self, step, proto):
+        res = []
+        for side in self.sides:
+            try:
+                c = self.conn(side, step.conn, proto, step.where())
+                r = c.call(*step.args)
+                if r[0] == "timeout":
+                    c.close()
+                elif step.args[0].upper() == b"QUIT" and r[0] != "closed":
+                    _, closed = c.read_raw(idle=1.0, total=1.0)
+                    if closed:
+                        r = ("closed-after", r)
+                    c.close()
+            except resp.RespError as e:
+                side.conns.get(step.conn).close()
+                r = ("malformed", str(e))
+            except OSError as e:
+                r = ("connect-failed", str(e))
+            res.append(r)
+        return res
+
+    def raw_both(self, step, proto):
+        res = [None, None]
+
+        def one(i, side):
+            try:
+                c = self.conn(side, step.conn, proto, step.where())
+                c.send_raw(step.payload)
+                res[i] = c.read_raw(idle=self.args.raw_idle, total=self.args.timeout)
+            except resp.ConnectionClosed:
+                res[i] = (b"", True)
+            except OSError as e:
+                res[i] = (("connect-failed: %s" % e).encode(), True)
+        threads = [threading.Thread(target=one, args=(i, s)) for i, s in enumerate(self.sides)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return res
+
+    def scan_full(self, side, step, proto):
+        """Returns ('items', sorted tuple) or ('reply', r) for an unexpected reply."""
+        c = self.conn(side, step.conn, proto, step.where())
+        args = list(step.args)
+        pos = 1 if args[0].upper() == b"SCAN" else 2
+        pairs = args[0].upper() in (b"HSCAN", b"ZSCAN")
+        cursor = b"0"
+        items = set()
+        for i in range(100000):
+            r = c.call(*(args[:pos] + [cursor] + args[pos:]))
+            ok = (r[0] == "array" and len(r[1]) == 2 and r[1][0][0] == "bulk" and r[1][1][0] == "array")
+            if not ok:
+                return ("reply", r, i)
+            cursor = r[1][0][1]
+            el = r[1][1][1]
+            if pairs:
+                items.update((el[j], el[j + 1]) for j in range(0, len(el) - 1, 2))
+            else:
+                items.update(el)
+            if cursor == b"0":
+                return ("items", tuple(sorted(items, key=resp.sort_key)), i + 1)
+        return ("reply", ("error", b"scan-full: cursor never returned to 0"), i)
+
+    def check_crash(self, where, proto, wait=0.0):
+        srv = self.cand.server
+        deadline = time.monotonic() + wait
+        while srv.managed and srv.alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if srv.managed and not srv.alive():
+            code = srv.exit_code()
+            self.failures += 1
+            self.out("CRASH %s [resp%d]: candidate exited with code %s; last log lines:\n%s"
+                     % (where, proto, code, srv.log_tail()))
+            self.cand.close_all()
+            srv.restart()
+            return True
+        if self.ref.server.managed and not self.ref.server.alive():
+            raise RuntimeError("the reference redis-server died at %s:\n%s" % (where, self.ref.server.log_tail()))
+        return False
+
+    def run_steps(self, name, steps, proto):
+        self.file_fail = 0
+        for s in self.sides:
+            s.close_all()
+        start = time.monotonic()
+        where0 = "%s:0" % name
+        for side in self.sides:
+            c = self.conn(side, "main", proto, where0)
+            r = c.call("FLUSHALL")
+            if r != ("simple", b"OK"):
+                self.fail(where0, proto, "FLUSHALL (between files)",
+                          "FLUSHALL failed on %s: %s" % (side.label, fmt(r)))
+        n = 0
+        for st in steps:
+            if st.resp is not None and st.resp != proto:
+                continue
+            n += 1
+            self.steps_run += 1
+            cmdtext = st.text
+            if st.kind == "sleep":
+                time.sleep(st.ms / 1000.0)
+                continue
+            if st.kind == "raw":
+                (ab, ac), (bb, bc) = self.raw_both(st, proto)
+                if self.args.verbose:
+                    self.out("  %s [resp%d] %s\n    -> %r%s" % (st.where(), proto, cmdtext, ab, " [closed]" if ac else ""))
+                if (ab, ac) != (bb, bc):
+                    self.fail(st.where(), proto, cmdtext, "raw replies differ",
+                              "%r%s" % (ab, " [then closed]" if ac else " [open]"),
+                              "%r%s" % (bb, " [then closed]" if bc else " [open]"))
+            elif st.kind == "scan":
+                ra = self.scan_full(self.ref, st, proto)
+                rb = self.scan_full(self.cand, st, proto)
+                if self.args.verbose:
+                    self.out("  %s [resp%d] %s\n    -> %d items in %d calls" % (
+                        st.where(), proto, cmdtext, len(ra[1]) if ra[0] == "items" else -1, ra[2]))
+                if ra[0] == "reply" and ra[1][0] not in ("error",) and ra[2] == 0:
+                    self.fail(st.where(), proto, cmdtext, "CASE: redis gave an unexpected SCAN reply", fmt(ra[1]), fmt(rb[1]) if rb[0] == "reply" else "")
+                elif ra[0] != rb[0] or ra[1] != rb[1]:
+                    if ra[0] == rb[0] == "items":
+                        sa, sb = set(ra[1]), set(rb[1])
+                        only_a = sorted(sa - sb, key=resp.sort_key)[:20]
+                        only_b = sorted(sb - sa, key=resp.sort_key)[:20]
+                        self.fail(st.where(), proto, cmdtext, "full scans differ",
+                                  "%d items, only here: %s" % (len(sa), ", ".join(fmt_item(x) for x in only_a)),
+                                  "%d items, only here: %s" % (len(sb), ", ".join(fmt_item(x) for x in only_b)))
+                    else:
+                        def show(r):
+                            return fmt(r[1]) if r[0] == "reply" else "%d items" % len(r[1])
+                        self.fail(st.where(), proto, cmdtext, "full scans differ", show(ra), show(rb))
+            else:
+                a, b = self.call_both(st, proto)
+                if self.args.verbose:
+                    self.out("  %s [resp%d] %s\n    -> %s" % (st.where(), proto, cmdtext, fmt(a)))
+                why = compare(st, a, b, proto)
+                if why:
+                    self.fail(st.where(), proto, cmdtext, why, fmt(a), fmt(b))
+                if (b[0] in ("closed", "timeout", "connect-failed", "malformed") and a[0] != b[0]
+                        and self.check_crash(st.where(), proto, wait=1.0)):
+                    self.out("  (rest of %s skipped after the crash)" % name)
+                    break
+        for s in self.sides:
+            s.close_all()
+        self.check_crash("%s:end" % name, proto)
+        dt = time.monotonic() - start
+        status = "ok" if self.file_fail == 0 else "FAIL (%d)" % self.file_fail
+        self.out("%-5s resp%d %-28s %5d steps %6.2fs" % (status, proto, name, n, dt))
+
+
+def fmt_item(x):
+    if isinstance(x[0], str):
+        return fmt(x)
+    return "(%s)" % ", ".join(fmt(e) for e in x)
+
+
+def select_files(patterns):
+    files = sorted(glob.glob(os.path.join(HERE, "cases", "*.txt")))
+    if not patterns:
+        return files
+    out = []
+    for f in files:
+        base = os.path.basename(f)
+        for p in patterns:
+            if any(ch in p for ch in "*?[") and fnmatch.fnmatch(base, p) or p in base:
+                out.append(f)
+                break
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Differential tests: candidate vs redis-server.")
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--candidate", metavar="PATH", help="candidate server binary (e.g. build/taskkv-server)")
+    g.add_argument("--candidate-redis", action="store_true", help="self-test: a second redis-server as candidate")
+    g.add_argument("--candidate-port", type=int, metavar="N", help="use an already running candidate on 127.0.0.1:N")
+    ap.add_argument("--redis-server", default=shutil.which("redis-server") or "/usr/bin/redis-server",
+                    help="reference redis-server binary")
+    ap.add_argument("-k", action="append", default=[], metavar="PATTERN",
+                    help="only case files whose name contains PATTERN (or matches a glob); repeatable")
+    ap.add_argument("--resp", choices=("2", "3"), help="only this protocol (default: 2 then 3)")
+    ap.add_argument("--random", type=int, default=0, metavar="N", help="also run N random string/key ops per seed")
+    ap.add_argument("--seed", type=int, action="append", default=[], help="random seed (repeatable; default 1)")
+    ap.add_argument("--no-corpus", action="store_true", help="skip the case files (random only)")
+    ap.add_argument("--file", action="append", default=[], metavar="PATH",
+                    help="run this case file (anywhere) instead of the corpus; repeatable")
+    ap.add_argument("--list", action="store_true", help="list the selected case files with their step counts and exit")
+    ap.add_argument("--dump-random", metavar="FILE", help="write the generated random case text to FILE and exit")
+    ap.add_argument("--max-fail", type=int, default=10, help="mismatches shown per file and protocol (default 10)")
+    ap.add_argument("--timeout", type=float, default=5.0, help="reply timeout in seconds (default 5)")
+    ap.add_argument("--raw-idle", type=float, default=0.05,
+                    help="raw: lines wait this long for more bytes (default 0.05 s)")
+    ap.add_argument("--keep", action="store_true", help="keep the servers' temp dirs")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every step and redis' reply")
+    args = ap.parse_args(argv)
+    seeds = args.seed or [1]
+
+    if args.dump_random:
+        with open(args.dump_random, "w") as f:
+            for s in seeds:
+                f.write(random_strings.generate_text(s, args.random or 2000))
+        return 0
+
+    # Parse everything first: a broken case file fails fast.
+    suites = []
+    try:
+        if args.file:
+            for f in args.file:
+                suites.append((f, casefile.parse_file(f, os.path.basename(f))))
+        elif not args.no_corpus:
+            for f in select_files(args.k):
+                suites.append((os.path.join("cases", os.path.basename(f)), casefile.parse_file(f, os.path.basename(f))))
+        if args.random:
+            for s in seeds:
+                name = "random(seed=%d,n=%d)" % (s, args.random)
+                suites.append((name, casefile.parse_text(name, random_strings.generate_text(s, args.random))))
+    except casefile.CaseError as e:
+        print("case file error: %s" % e, file=sys.stderr)
+        return 2
+    if not suites:
+        print("no case files selected", file=sys.stderr)
+        return 2
+    if args.list:
+        for name, steps in suites:
+            kinds = {}
+            for st in steps:
+                kinds[st.kind] = kinds.get(st.kind, 0) + 1
+            print("%-28s %5d steps (%s)" % (name, len(steps), ", ".join(
+                "%d %s" % (n, k) for k, n in sorted(kinds.items()))))
+        print("%-28s %5d steps" % ("total", sum(len(s) for _, s in suites)))
+        return 0
+    if not (args.candidate or args.candidate_redis or args.candidate_port):
+        ap.error("one of --candidate, --candidate-redis, --candidate-port is required")
+
+    ref = Server("redis", [args.redis_server])
+    if args.candidate_redis:
+        cand = Server("cand", [args.redis_server])
+    elif args.candidate:
+        path = os.path.abspath(args.candidate)
+        if not os.access(path, os.X_OK):
+            print("candidate binary %s is not executable" % path, file=sys.stderr)
+            return 2
+        cand = Server("cand", [path])
+    else:
+        cand = Server("cand", None, port=args.candidate_port)
+
+    t0 = time.monotonic()
+    runner = None
+    try:
+        try:
+            ref.start()
+            cand.start()
+        except RuntimeError as e:
+            print("start-up failed: %s" % e, file=sys.stderr)
+            return 2
+        print("redis on port %d, candidate on port %d%s" % (
+            ref.port, cand.port, " (redis self-test)" if args.candidate_redis else ""), flush=True)
+        runner = Runner(args, ref, cand)
+        protos = [int(args.resp)] if args.resp else [2, 3]
+        for proto in protos:
+            for name, steps in suites:
+                runner.run_steps(name, steps, proto)
+    except RuntimeError as e:
+        print("aborted: %s" % e, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        ref.cleanup(args.keep)
+        cand.cleanup(args.keep)
+    dt = time.monotonic() - t0
+    print("%d steps, %d mismatches%s, %.1fs" % (
+        runner.steps_run, runner.failures,
+        " (%d of them CASE errors: the reference fails the case's own property)" % runner.case_errors
+        if runner.case_errors else "", dt))
+    if runner.failures and args.random:
+        print("to reproduce a random run as a case file: %s --dump-random FILE --random %d --seed S; "
+              "then run it with --file FILE -v" % (os.path.relpath(__file__), args.random))
+    return 1 if runner.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+/*
+ * check_dispatch: the dispatcher and handlers without sockets. A server is
+ * built from default configuration, commands run through a fake client, and
+ * the three outputs every write produces are recorded from the server hooks:
+ * key changed, keyspace event, and the propagated effect.
+ */
+#include "api/client.h"
+#include "api/command.h"
+#include "api/config.h"
+#include "api/server.h"
+#include "engine/kv.h"
+#include "engine/timeidx.h"
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct server *srv;
+static struct client *cl;
+static char log_buf[8192];   /* "effect:SET k v|notify:$:set:k|changed:k|" */
+
+static void logf_(const char *fmt, ...)
+{
+    size_t n = strlen(log_buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(log_buf + n, sizeof(log_buf) - n, fmt, ap);
+    va_end(ap);
+}
+
+static void on_effect(void *ctx, int db, int argc, const struct kv_arg *argv)
+{
+    logf_("effect:%d:", db);
+    for (int i = 0; i < argc; i++)
+        logf_("%s%.*s", i ? " " : "", (int)argv[i].len, argv[i].ptr);
+    logf_("|");
+}
+
+static void on_notify(void *ctx, int cls, const char *event, int db, const char *key, size_t klen)
+{
+    logf_("notify:%s:%.*s|", event, (int)klen, key);
+}
+
+static void on_changed(void *ctx, int db, const char *key, size_t klen)
+{
+    logf_("changed:%.*s|", (int)klen, key);
+}
+
+static void setup(void)
+{
+    struct config *cfg = config_create();
+    srv = server_create(cfg);
+    srv->hooks = (struct server_hooks){ NULL, on_effect, on_notify, on_changed, NULL, NULL };
+    cl = client_create_fake(srv);
+    log_buf[0] = '\0';
+}
+
+static void teardown(void)
+{
+    client_free(cl);
+    server_destroy(srv);
+}
+
+/* Runs one command (NULL-terminated words) and returns its reply bytes in a
+ * static buffer. */
+static const char *run(const char *first, ...)
+{
+    static char out[4096];
+    struct resp_arg argv[32];
+    int argc = 0;
+    const char *w = first;
+    va_list ap;
+    size_t len;
+    char *bytes;
+    va_start(ap, first);
+    while (w && argc < 32) {
+        argv[argc].ptr = w;
+        argv[argc].len = strlen(w);
+        argc++;
+        w = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    client_exec_argv(cl, argc, argv);
+    bytes = reply_detach(&cl->out, &len);
+    snprintf(out, sizeof(out), "%s", bytes);
+    free(bytes);
+    return out;
+}
+
+START_TEST(unknown_and_arity)
+{
+    ck_assert_str_eq(run("nosuch", "a", "b", NULL),
+                     "-ERR unknown command 'nosuch', with args beginning with: 'a' 'b' \r\n");
+    ck_assert_str_eq(run("get", NULL), "-ERR wrong number of arguments for 'get' command\r\n");
+    ck_assert_str_eq(run("CONFIG", NULL), "-ERR wrong number of arguments for 'config' command\r\n");
+    ck_assert_str_eq(run("config", "nope", NULL), "-ERR unknown subcommand 'nope'. Try CONFIG HELP.\r\n");
+    ck_assert_str_eq(run("config", "get", NULL), "-ERR wrong number of arguments for 'config|get' command\r\n");
+    ck_assert_str_eq(log_buf, "");
+}
+END_TEST
+
+START_TEST(case_insensitive_lookup)
+{
+    ck_assert_str_eq(run("PiNg", NULL), "+PONG\r\n");
+    ck_assert_str_eq(run("ECHO", "hi", NULL), "$2\r\nhi\r\n");
+}
+END_TEST
+
+START_TEST(set_produces_three_outputs)
+{
+    ck_assert_str_eq(run("set", "k", "v", NULL), "+OK\r\n");
+    ck_assert_ptr_nonnull(strstr(log_buf, "changed:k|"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "notify:set:k|"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "effect:0:set k v|"));
+}
+END_TEST
+
+START_TEST(reads_produce_nothing)
+{
+    run("set", "k", "v", NULL);
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("get", "k", NULL), "$1\r\nv\r\n");
+    ck_assert_str_eq(run("exists", "k", "nokey", NULL), ":1\r\n");
+    ck_assert_str_eq(log_buf, "");
+}
+END_TEST
+
+START_TEST(expire_propagates_as_pexpireat)
+{
+    char want[128];
+    int64_t before = server_clock_ms();
+    const char *p;
+    long long at;
+    run("set", "k", "v", NULL);
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("expire", "k", "100", NULL), ":1\r\n");
+    ck_assert_ptr_nonnull(strstr(log_buf, "notify:expire:k|"));
+    p = strstr(log_buf, "effect:0:PEXPIREAT k ");
+    if (!p)
+        p = strstr(log_buf, "effect:0:pexpireat k ");
+    ck_assert_ptr_nonnull(p);
+    at = atoll(p + strlen("effect:0:PEXPIREAT k "));
+    ck_assert(at >= before + 100000 && at <= server_clock_ms() + 100000);
+    snprintf(want, sizeof(want), ":%d\r\n", 100);
+    ck_assert_str_eq(run("ttl", "k", NULL), want);
+}
+END_TEST
+
+START_TEST(incrbyfloat_propagates_as_set)
+{
+    run("set", "f", "1.5", NULL);
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("incrbyfloat", "f", "1", NULL), "$3\r\n2.5\r\n");
+    ck_assert(strstr(log_buf, "effect:0:SET f 2.5 KEEPTTL|") || strstr(log_buf, "effect:0:set f 2.5 KEEPTTL|"));
+}
+END_TEST
+
+START_TEST(failed_write_changes_nothing)
+{
+    run("set", "s", "abc", NULL);
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("incr", "s", NULL), "-ERR value is not an integer or out of range\r\n");
+    ck_assert_str_eq(run("set", "s", "x", "EX", "0", NULL), "-ERR invalid expire time in 'set' command\r\n");
+    ck_assert_str_eq(run("get", "s", NULL), "$3\r\nabc\r\n");
+    ck_assert_str_eq(log_buf, "");
+}
+END_TEST
+
+START_TEST(select_and_effect_db)
+{
+    ck_assert_str_eq(run("select", "3", NULL), "+OK\r\n");
+    ck_assert_str_eq(run("set", "k", "v", NULL), "+OK\r\n");
+    ck_assert_ptr_nonnull(strstr(log_buf, "effect:3:set k v|"));
+    ck_assert_str_eq(run("select", "16", NULL), "-ERR DB index is out of range\r\n");
+    ck_assert_str_eq(run("select", "x", NULL), "-ERR value is not an integer or out of range\r\n");
+}
+END_TEST
+
+START_TEST(active_expiry_outputs)
+{
+    int64_t now = server_clock_ms();
+    run("set", "k", "v", "PX", "5", NULL);
+    log_buf[0] = '\0';
+    ck_assert_uint_eq(ti_run_due(srv->ti, now + 1000, 100), 1);
+    ck_assert_ptr_nonnull(strstr(log_buf, "notify:expired:k|"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "changed:k|"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "effect:0:DEL k|"));
+    ck_assert_uint_eq(kv_size(srv->ks, 0), 0);
+}
+END_TEST
+
+START_TEST(auth_required)
+{
+    struct client *other;
+    struct config_arg args[2] = { { "requirepass", 11 }, { "secret", 6 } };
+    char err[CONFIG_ERR_LEN];
+    ck_assert_int_eq(config_set(srv->cfg, 2, args, 0, err, sizeof(err)), 0);
+    other = client_create_fake(srv);
+    other->flags &= ~(uint32_t)CF_AUTHENTICATED;
+    {
+        struct resp_arg get[2] = { { "get", 3 }, { "k", 1 } };
+        struct resp_arg auth[2] = { { "auth", 4 }, { "wrong", 5 } };
+        struct resp_arg auth_ok[3] = { { "auth", 4 }, { "default", 7 }, { "secret", 6 } };
+        size_t len;
+        char *r;
+        client_exec_argv(other, 2, get);
+        r = reply_detach(&other->out, &len);
+        ck_assert_str_eq(r, "-NOAUTH Authentication required.\r\n");
+        free(r);
+        client_exec_argv(other, 2, auth);
+        r = reply_detach(&other->out, &len);
+        ck_assert_str_eq(r, "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+        free(r);
+        client_exec_argv(other, 3, auth_ok);
+        r = reply_detach(&other->out, &len);
+        ck_assert_str_eq(r, "+OK\r\n");
+        free(r);
+        client_exec_argv(other, 2, get);
+        r = reply_detach(&other->out, &len);
+        ck_assert_str_eq(r, "$-1\r\n");
+        free(r);
+    }
+    client_free(other);
+}
+END_TEST
+
+START_TEST(hello_switches_protocol)
+{
+    const char *r = run("hello", "3", NULL);
+    ck_assert(strncmp(r, "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n", 27) == 0);
+    ck_assert_str_eq(run("get", "missing", NULL), "_\r\n");
+    ck_assert_str_eq(run("hello", "4", NULL), "-NOPROTO unsupported protocol version\r\n");
+    ck_assert_str_eq(run("hello", "x", NULL), "-ERR Protocol version is not an integer or out of range\r\n");
+    run("hello", "2", NULL);
+    ck_assert_str_eq(run("get", "missing", NULL), "$-1\r\n");
+}
+END_TEST
+
+START_TEST(commandstats_count)
+{
+    const struct cmd_def *d;
+    run("ping", NULL);
+    run("ping", NULL);
+    run("get", NULL);
+    d = cmd_lookup(srv->cmds, "ping", 4);
+    ck_assert_uint_eq(cmd_stats_of(srv->cmds, d)->calls, 2);
+    d = cmd_lookup(srv->cmds, "get", 3);
+    ck_assert_uint_eq(cmd_stats_of(srv->cmds, d)->rejected, 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dispatch");
+    TCase *tc = tcase_create("core");
+    SRunner *sr;
+    int failed;
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, unknown_and_arity);
+    tcase_add_test(tc, case_insensitive_lookup);
+    tcase_add_test(tc, set_produces_three_outputs);
+    tcase_add_test(tc, reads_produce_nothing);
+    tcase_add_test(tc, expire_propagates_as_pexpireat);
+    tcase_add_test(tc, incrbyfloat_propagates_as_set);
+    tcase_add_test(tc, failed_write_changes_nothing);
+    tcase_add_test(tc, select_and_effect_db);
+    tcase_add_test(tc, active_expiry_outputs);
+    tcase_add_test(tc, auth_required);
+    tcase_add_test(tc, hello_switches_protocol);
+    tcase_add_test(tc, commandstats_count);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
