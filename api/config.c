@@ -549,8 +549,6 @@ static const struct name_ent *lookup(const struct config *cfg, const char *name,
     return NULL;
 }
 
-static const char *ent_name(const struct name_ent *e) { return e->name; }
-
 /* ------------------------------------------------------------------------ */
 /* Number parsing, with Redis' exact acceptance rules                        */
 /* ------------------------------------------------------------------------ */
@@ -801,7 +799,7 @@ static const char *parse_bool(const arg_t *a, struct value *out)
     return NULL;
 }
 
-static const char *numeric_text(const struct param *p, long long v, struct sbuf *b)
+static void numeric_text(const struct param *p, long long v, struct sbuf *b)
 {
     if ((p->nflags & N_PERCENT) && v < 0)
         sb_fmt(b, "%lld%%", -v);
@@ -811,7 +809,6 @@ static const char *numeric_text(const struct param *p, long long v, struct sbuf 
         sb_fmt(b, "%llo", (unsigned long long)v);
     else
         sb_fmt(b, "%lld", v);
-    return NULL;
 }
 
 static const char *parse_num(const struct param *p, const arg_t *a, struct parse_ctx *pc, struct value *out)
@@ -1703,7 +1700,7 @@ static const char *apply_directive(struct loader *ld, int argc, arg_t *argv, cha
         return NULL;
     }
     if (strchr(name, '.')) {
-        if (argc != 2)
+        if (argc < 2)
             return "Module config specified without value";
         keep_line(cfg, name, argc - 1, argv + 1);
         return NULL;
@@ -2014,7 +2011,7 @@ int config_set(struct config *cfg, int nargs, const struct config_arg *args, uns
         const char *why = parse_string_value(p, args[2 * i + 1].ptr, args[2 * i + 1].len, &pc, &nv[i]);
         if (why) {
             set_err(err, errlen, "ERR CONFIG SET failed (possibly related to argument '%s') - %s",
-                    ent_name(ents[i]), why);
+                    ents[i]->name, why);
             goto out;
         }
     }

@@ -167,7 +167,7 @@ static int parse_number(const char *s, size_t n, long long *out)
             return 0;
         v = v * 10 + d;
     }
-    if (v > (unsigned long long)LLONG_MAX + negative)
+    if (v > (unsigned long long)LLONG_MAX + (negative ? 1u : 0u))
         return 0;
     *out = !negative ? (long long)v
          : v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;

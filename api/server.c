@@ -34,6 +34,10 @@
 
 #define EXPIRE_BUDGET 2000
 
+static void close_listeners(struct server *srv);
+static bool apply_config(void *ctx, struct config *cfg, const char *const *changed, int n, bool rollback,
+                         const char **failed, char *reason, size_t reasonlen);
+
 int64_t server_clock_us(void)
 {
     struct timespec ts;
@@ -167,6 +171,7 @@ struct server *server_create(struct config *cfg)
     ev_timer_init(&srv->cron, cron_cb, 1.0, 1.0);
     ev_timer_start(srv->loop, &srv->cron);
     ev_unref(srv->loop);   /* the cron alone does not keep the loop alive */
+    config_set_apply_hook(cfg, apply_config, srv);
     return srv;
 }
 
@@ -181,10 +186,7 @@ void server_destroy(struct server *srv)
     if (!srv)
         return;
     server_close_clients(srv);
-    for (int i = 0; i < srv->nlisteners; i++) {
-        ev_io_stop(srv->loop, &srv->listeners[i].io);
-        close(srv->listeners[i].fd);
-    }
+    close_listeners(srv);
     if (config_values(srv->cfg)->unixsocket && *config_values(srv->cfg)->unixsocket)
         unlink(config_values(srv->cfg)->unixsocket);
     kv_destroy(srv->ks);
@@ -384,6 +386,48 @@ static bool listen_unix(struct server *srv, const char *path, unsigned perm, int
     if (perm)
         chmod(path, perm);
     return add_listener(srv, fd, true);
+}
+
+static void close_listeners(struct server *srv)
+{
+    for (int i = 0; i < srv->nlisteners; i++) {
+        ev_io_stop(srv->loop, &srv->listeners[i].io);
+        close(srv->listeners[i].fd);
+    }
+    srv->nlisteners = 0;
+}
+
+static bool changed_has(const char *const *changed, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(changed[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* CONFIG SET side effects: `dir` is entered; `port`, `bind`, `unixsocket`
+ * and `unixsocketperm` reopen the listeners (all or nothing: on failure the
+ * old values come back through the rollback call). */
+static bool apply_config(void *ctx, struct config *cfg, const char *const *changed, int n, bool rollback,
+                         const char **failed, char *reason, size_t reasonlen)
+{
+    struct server *srv = ctx;
+    const struct config_values *cv = config_values(cfg);
+    if (changed_has(changed, n, "dir") && chdir(cv->dir) < 0) {
+        snprintf(reason, reasonlen, "%s", strerror(errno));
+        *failed = "dir";
+        return false;
+    }
+    if (srv->nlisteners && (changed_has(changed, n, "port") || changed_has(changed, n, "bind") ||
+                            changed_has(changed, n, "unixsocket") || changed_has(changed, n, "unixsocketperm"))) {
+        close_listeners(srv);
+        if (!server_listen(srv) && !rollback) {
+            snprintf(reason, reasonlen, "Unable to listen on this port. Check server logs.");
+            *failed = changed_has(changed, n, "port") ? "port" : changed[0];
+            return false;
+        }
+    }
+    return true;
 }
 
 bool server_listen(struct server *srv)

@@ -38,6 +38,7 @@
  * the server; nothing else here allocates.
  */
 #include "engine/dict.h"
+#include "engine/alloc.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -138,16 +139,6 @@ uint64_t dict_hash(const char *key, size_t len)
 }
 
 /* ---------------------------------------------------------------- helpers */
-
-static void *xcalloc(size_t n, size_t sz)
-{
-    void *p = calloc(n, sz);
-    if (p == NULL) {
-        fprintf(stderr, "dict: out of memory allocating %zu buckets\n", n);
-        abort();
-    }
-    return p;
-}
 
 static inline bool rehashing(const struct dict *d)
 {
@@ -256,11 +247,11 @@ static void start_resize(struct dict *d, size_t size)
 {
     assert(!rehashing(d));
     if (d->t[0] == NULL) {
-        d->t[0] = xcalloc(size, sizeof(*d->t[0]));
+        d->t[0] = kv_xcalloc(size, sizeof(*d->t[0]));
         d->size[0] = size;
         return;
     }
-    d->t[1] = xcalloc(size, sizeof(*d->t[1]));
+    d->t[1] = kv_xcalloc(size, sizeof(*d->t[1]));
     d->size[1] = size;
     d->rehash_idx = 0;
     if (d->used[0] == 0)
@@ -395,7 +386,7 @@ bool dict_unlink_node(struct dict *d, struct dict_node *n)
 
 struct dict *dict_create(const struct dict_type *type)
 {
-    struct dict *d = xcalloc(1, sizeof(*d));
+    struct dict *d = kv_xcalloc(1, sizeof(*d));
 
     d->type = type;
     memcpy(d->seed, process_seed, sizeof(d->seed));

@@ -320,15 +320,15 @@ struct kv_entry *kv_random(struct kv_space *ks, int db, int64_t now_ms,
                            uint64_t (*rnd)(void *), void *rnd_arg)
 {
     struct kv_table *t = ks->tables[db];
-    /* Like Redis: if every key is volatile, give up after a bounded number
-     * of expired picks and return one of them rather than loop. */
-    for (int tries = 0;; tries++) {
+    /* Every expired pick is deleted, so this ends: with a live key or with
+     * an empty table. (Redis' give-up-after-100-tries escape applies only
+     * to replicas, which cannot delete; a master never returns an expired
+     * key.) */
+    for (;;) {
         struct kv_entry *e = (struct kv_entry *)dict_random(t->dict, rnd, rnd_arg);
         if (!e)
             return NULL;
         if (!kv_is_expired(e, now_ms))
-            return e;
-        if (tries >= 100 && t->nvolatile == dict_size(t->dict))
             return e;
         expire_entry(ks, t, e);
     }

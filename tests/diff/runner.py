@@ -401,82 +401,126 @@ class Runner:
         return ("reply", ("error", b"scan-full: cursor never returned to 0"), i)
 
     def check_crash(self, where, proto, wait=0.0):
+        """If the candidate (a process we started) has exited, reports it,
+        restarts it and returns True. Waits up to `wait` s for it to exit."""
         srv = self.cand.server
         deadline = time.monotonic() + wait
         while srv.managed and srv.alive() and time.monotonic() < deadline:
             time.sleep(0.02)
+        if self.ref.server.managed and not self.ref.server.alive():
+            raise RuntimeError("the reference redis-server died at %s:\n%s" % (where, self.ref.server.log_tail()))
         if srv.managed and not srv.alive():
-            code = srv.exit_code()
             self.failures += 1
+            self.file_fail += 1
             self.out("CRASH %s [resp%d]: candidate exited with code %s; last log lines:\n%s"
-                     % (where, proto, code, srv.log_tail()))
+                     % (where, proto, srv.exit_code(), srv.log_tail()))
             self.cand.close_all()
             srv.restart()
             return True
-        if self.ref.server.managed and not self.ref.server.alive():
-            raise RuntimeError("the reference redis-server died at %s:\n%s" % (where, self.ref.server.log_tail()))
+        return False
+
+    def hang(self, where, proto, name):
+        """The candidate stopped answering (redis did not): restart it if we
+        manage it, and give up on the rest of the file."""
+        srv = self.cand.server
+        self.out("HANG %s [resp%d]: no reply from the candidate within %.1fs; rest of %s skipped"
+                 % (where, proto, self.args.timeout, name))
+        self.cand.close_all()
+        if srv.managed:
+            srv.restart()
+
+    # -- one step of each kind -----------------------------------------------
+
+    def step_raw(self, st, proto):
+        (ab, ac), (bb, bc) = self.raw_both(st, proto)
+        if self.args.verbose:
+            self.out("  %s [resp%d] %s\n    -> %r%s" % (st.where(), proto, st.text, ab, " [closed]" if ac else ""))
+        if (ab, ac) != (bb, bc):
+            self.fail(st.where(), proto, st.text, "raw replies differ",
+                      "%r%s" % (ab, " [then closed]" if ac else " [open]"),
+                      "%r%s" % (bb, " [then closed]" if bc else " [open]"))
+
+    def step_scan(self, st, proto):
+        res = []
+        for side in self.sides:
+            try:
+                res.append(self.scan_full(side, st, proto))
+            except OSError as e:
+                res.append(("reply", ("connect-failed", str(e)), 0))
+        ra, rb = res
+        if self.args.verbose:
+            self.out("  %s [resp%d] %s\n    -> %s" % (
+                st.where(), proto, st.text,
+                "%d items in %d calls" % (len(ra[1]), ra[2]) if ra[0] == "items" else fmt(ra[1])))
+        if ra[0] == "reply" and not is_err(ra[1]):
+            self.fail(st.where(), proto, st.text, "CASE: redis gave an unexpected SCAN reply",
+                      fmt(ra[1]), fmt(rb[1]) if rb[0] == "reply" else "%d items" % len(rb[1]))
+        elif ra[:2] != rb[:2]:
+            if ra[0] == rb[0] == "items":
+                sa, sb = set(ra[1]), set(rb[1])
+                only_a = sorted(sa - sb, key=resp.sort_key)[:20]
+                only_b = sorted(sb - sa, key=resp.sort_key)[:20]
+                self.fail(st.where(), proto, st.text, "full scans differ",
+                          "%d items, only here: %s" % (len(sa), ", ".join(fmt_item(x) for x in only_a)),
+                          "%d items, only here: %s" % (len(sb), ", ".join(fmt_item(x) for x in only_b)))
+            else:
+                def show(r):
+                    return fmt(r[1]) if r[0] == "reply" else "%d items" % len(r[1])
+                self.fail(st.where(), proto, st.text, "full scans differ", show(ra), show(rb))
+
+    def step_cmd(self, st, proto, name):
+        """Returns False if the rest of the file must be skipped."""
+        a, b = self.call_both(st, proto)
+        if self.args.verbose:
+            self.out("  %s [resp%d] %s\n    -> %s" % (st.where(), proto, st.text, fmt(a)))
+        why = compare(st, a, b, proto)
+        if why:
+            self.fail(st.where(), proto, st.text, why, fmt(a), fmt(b))
+        if b[0] in ("closed", "timeout", "connect-failed", "malformed") and a[0] != b[0]:
+            if self.check_crash(st.where(), proto, wait=1.0):
+                self.out("  (rest of %s skipped after the crash)" % name)
+                return False
+            if b[0] == "timeout":
+                self.hang(st.where(), proto, name)
+                return False
+        return True
+
+    def start_file(self, name, proto):
+        """Fresh connections and FLUSHALL on both. Returns False if the
+        candidate cannot be reached."""
+        where0 = "%s:0" % name
+        for attempt in (1, 2):
+            try:
+                for side in self.sides:
+                    side.close_all()
+                    r = self.conn(side, "main", proto, where0).call("FLUSHALL")
+                    if r != ("simple", b"OK"):
+                        self.fail(where0, proto, "FLUSHALL (between files)",
+                                  "FLUSHALL failed on %s: %s" % (side.label, fmt(r)))
+                return True
+            except OSError as e:
+                if attempt == 1 and self.check_crash(where0, proto, wait=1.0):
+                    continue
+                self.fail(where0, proto, "connect", "cannot connect to the candidate: %s" % e)
         return False
 
     def run_steps(self, name, steps, proto):
         self.file_fail = 0
-        for s in self.sides:
-            s.close_all()
         start = time.monotonic()
-        where0 = "%s:0" % name
-        for side in self.sides:
-            c = self.conn(side, "main", proto, where0)
-            r = c.call("FLUSHALL")
-            if r != ("simple", b"OK"):
-                self.fail(where0, proto, "FLUSHALL (between files)",
-                          "FLUSHALL failed on %s: %s" % (side.label, fmt(r)))
         n = 0
-        for st in steps:
-            if st.resp is not None and st.resp != proto:
-                continue
-            n += 1
-            self.steps_run += 1
-            cmdtext = st.text
-            if st.kind == "sleep":
-                time.sleep(st.ms / 1000.0)
-                continue
-            if st.kind == "raw":
-                (ab, ac), (bb, bc) = self.raw_both(st, proto)
-                if self.args.verbose:
-                    self.out("  %s [resp%d] %s\n    -> %r%s" % (st.where(), proto, cmdtext, ab, " [closed]" if ac else ""))
-                if (ab, ac) != (bb, bc):
-                    self.fail(st.where(), proto, cmdtext, "raw replies differ",
-                              "%r%s" % (ab, " [then closed]" if ac else " [open]"),
-                              "%r%s" % (bb, " [then closed]" if bc else " [open]"))
-            elif st.kind == "scan":
-                ra = self.scan_full(self.ref, st, proto)
-                rb = self.scan_full(self.cand, st, proto)
-                if self.args.verbose:
-                    self.out("  %s [resp%d] %s\n    -> %d items in %d calls" % (
-                        st.where(), proto, cmdtext, len(ra[1]) if ra[0] == "items" else -1, ra[2]))
-                if ra[0] == "reply" and ra[1][0] not in ("error",) and ra[2] == 0:
-                    self.fail(st.where(), proto, cmdtext, "CASE: redis gave an unexpected SCAN reply", fmt(ra[1]), fmt(rb[1]) if rb[0] == "reply" else "")
-                elif ra[0] != rb[0] or ra[1] != rb[1]:
-                    if ra[0] == rb[0] == "items":
-                        sa, sb = set(ra[1]), set(rb[1])
-                        only_a = sorted(sa - sb, key=resp.sort_key)[:20]
-                        only_b = sorted(sb - sa, key=resp.sort_key)[:20]
-                        self.fail(st.where(), proto, cmdtext, "full scans differ",
-                                  "%d items, only here: %s" % (len(sa), ", ".join(fmt_item(x) for x in only_a)),
-                                  "%d items, only here: %s" % (len(sb), ", ".join(fmt_item(x) for x in only_b)))
-                    else:
-                        def show(r):
-                            return fmt(r[1]) if r[0] == "reply" else "%d items" % len(r[1])
-                        self.fail(st.where(), proto, cmdtext, "full scans differ", show(ra), show(rb))
-            else:
-                a, b = self.call_both(st, proto)
-                if self.args.verbose:
-                    self.out("  %s [resp%d] %s\n    -> %s" % (st.where(), proto, cmdtext, fmt(a)))
-                why = compare(st, a, b, proto)
-                if why:
-                    self.fail(st.where(), proto, cmdtext, why, fmt(a), fmt(b))
-                if (b[0] in ("closed", "timeout", "connect-failed", "malformed") and a[0] != b[0]
-                        and self.check_crash(st.where(), proto, wait=1.0)):
-                    self.out("  (rest of %s skipped after the crash)" % name)
+        if self.start_file(name, proto):
+            for st in steps:
+                if st.resp is not None and st.resp != proto:
+                    continue
+                n += 1
+                self.steps_run += 1
+                if st.kind == "sleep":
+                    time.sleep(st.ms / 1000.0)
+                elif st.kind == "raw":
+                    self.step_raw(st, proto)
+                elif st.kind == "scan":
+                    self.step_scan(st, proto)
+                elif not self.step_cmd(st, proto, name):
                     break
         for s in self.sides:
             s.close_all()

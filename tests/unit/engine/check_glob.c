@@ -8,6 +8,7 @@
  * users. Rows use S("...") so NUL bytes keep their exact length.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,9 +305,8 @@ START_TEST(test_escaped_string_matches_itself)
     uint64_t x = 0x853c49e6748fea9bull;
     char s[24], pat[48];
     for (int round = 0; round < 20000; round++) {
-        size_t n = 0;
         x = x * 6364136223846793005ull + 1442695040888963407ull;
-        n = (x >> 59) % sizeof(s);
+        size_t n = (x >> 59) % sizeof(s);
         for (size_t i = 0; i < n; i++) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
             s[i] = (char)(x >> 56);
@@ -314,15 +314,13 @@ START_TEST(test_escaped_string_matches_itself)
         size_t plen = escape_all(s, n, pat);
         if (!glob_match(pat, plen, s, n, false))
             ck_abort_msg("escaped pattern failed (round %d)", round);
-        /* Substring search via stars. */
-        if (n >= 2 && !glob_match(pat, 0, "", 0, false))
-            ck_abort_msg("empty pattern");
-        if (n >= 1 && s[0] != '*') {
-            char wrapped[52] = "*";
+        /* Wrapped in stars, its tail is found as a substring. */
+        if (n >= 1) {
+            char wrapped[sizeof(pat)] = "*";
             memcpy(wrapped + 1, pat + 2, plen - 2);
             wrapped[plen - 1] = '*';
             if (!glob_match(wrapped, plen, s, n, false))
-                ck_abort_msg("*suffix* failed (round %d)", round);
+                ck_abort_msg("*tail* failed (round %d)", round);
         }
     }
 }
