@@ -72,7 +72,7 @@ class Server:
         if self.dir is None:
             self.dir = tempfile.mkdtemp(prefix="taskkv-diff-%s-" % self.label)
         last = None
-        for _ in range(5):
+        for _ in range(3):  # a new free port each time, in case another process took it
             port = self.port or free_port()
             cmd = list(self.argv) + ["--port", str(port), "--bind", HOST, "--dir", self.dir,
                                      "--save", "", "--appendonly", "no"]

@@ -197,38 +197,41 @@ def test_expiry_burst_one_million_keys(t):
         cnt = min(batch, n - b0)
         batches.append((cnt, b"".join(b"*5\r\n$3\r\nSET\r\n$9\r\nb:%07d\r\n$1\r\nv\r\n$4\r\nPXAT\r\n$13\r\n%s\r\n"
                                       % (i, placeholder) for i in range(b0, b0 + cnt))))
-    # calibrate: one batch of plain SETs, then flushed
+    # calibrate: one batch of SETs with a far TTL, then flushed
     cal_cnt = batches[0][0]
     t0 = time.time()
     load(c, b"".join(encode("SET", "cal:%d" % i, "v", "PX", 3600000) for i in range(cal_cnt)), cal_cnt)
-    per_key = (time.time() - t0) / cal_cnt
+    est = (time.time() - t0) / cal_cnt * n
     eq(c.cmd("FLUSHALL"), "OK")
-    est = per_key * n
-    lead = max(3.0, est * 1.6 + 1.0)
-    deadline = int(now_ms() + lead * 1000)
-    dl = str(deadline).encode()
-    check(len(dl) == 13, "deadline %s is not 13 digits" % dl)
-    t_load = time.time()
-    for cnt, data in batches:
-        load(c, data.replace(placeholder, dl), cnt)
-    load_s = time.time() - t_load
+    lead = max(2.5, est * 1.3 + 1.5)
+    for attempt in (1, 2):
+        base = expired_keys(c)
+        deadline = int(now_ms() + lead * 1000)
+        dl = str(deadline).encode()
+        check(len(dl) == 13, "deadline %s is not 13 digits" % dl)
+        t_load = time.time()
+        for cnt, data in batches:
+            load(c, data.replace(placeholder, dl), cnt)
+        load_s = time.time() - t_load
+        slack = deadline - now_ms()
+        t.note("attempt %d: loaded %d keys in %.2f s (%.0f keys/s, estimate %.1f s); deadline %.0f ms after the"
+               " load finished" % (attempt, n, load_s, n / load_s, est, slack))
+        if slack >= 200:
+            break
+        # too slow to measure from the deadline: start again with more lead
+        eq(c.cmd("FLUSHALL"), "OK")
+        lead = load_s * 2 + 2.0
     batches = None
-    loaded_at = now_ms()
-    slack = deadline - loaded_at
+    check(slack >= 200 or t.sanitizer, "the load finished %.0f ms before the shared deadline twice: cannot measure"
+          " the burst" % slack)
     eq(c.cmd("DBSIZE"), n, "keys loaded")
-    eq(expired_keys(c), 0, "expired_keys before the deadline")
-    t.note("loaded %d keys in %.2f s (%.0f keys/s); deadline %.0f ms after the load finished"
-           % (n, load_s, n / load_s, slack))
-    if slack < 200:
-        msg = "the load finished %.0f ms before the deadline (estimate was %.1f s): cannot measure the burst" % (
-            slack, est)
-        check(t.sanitizer, msg)
-        t.note(msg)
+    eq(expired_keys(c), base, "expired_keys before the deadline")
+    target = base + n
 
     old_switch = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
     try:
-        sampler = Sampler(t.server.port, 0.005, stop_at_count=n, until_ms=deadline + 60000,
+        sampler = Sampler(t.server.port, 0.005, stop_at_count=target, until_ms=deadline + 60000,
                           start_ms=deadline - 100)
         pinger = Pinger(t.server.port, start_ms=deadline - 100)
         sampler.start()
@@ -242,7 +245,9 @@ def test_expiry_burst_one_million_keys(t):
     check(sampler.error is None, "INFO sampler failed: %r" % (sampler.error,))
     check(pinger.error is None, "pinger failed: %r" % (pinger.error,))
     samples = sampler.samples
-    check(samples and samples[-1][2] == n, "expired_keys never reached %d: last samples %r" % (n, samples[-3:]))
+    check(samples and samples[-1][2] == target, "expired_keys never reached %d: last samples %r"
+          % (target, samples[-3:]))
+    samples = [(ts, tr, cnt - base) for ts, tr, cnt in samples]
 
     early = [(round(tr - deadline, 1), cnt) for ts, tr, cnt in samples if tr < deadline and cnt > 0]
     check(not early, "keys expired before the shared deadline (ms before it, count): %r" % early[:5])
@@ -270,7 +275,7 @@ def test_expiry_burst_one_million_keys(t):
         check(inside, "no PING was answered while the burst was draining (%.1f ms)" % drain_ms)
     # correctness
     eq(c.cmd("DBSIZE"), 0, "DBSIZE after the burst")
-    eq(expired_keys(c), n, "expired_keys after the burst")
+    eq(expired_keys(c), target, "expired_keys after the burst")
     check("db0" not in info(c, "keyspace"), "INFO keyspace still lists db0")
     eq(c.cmd("PING"), "PONG")
     if t.sanitizer:
