@@ -34,7 +34,7 @@ static void write_cb(struct ev_loop *loop, ev_io *w, int revents);
 static struct resp_limits parser_limits(const struct server *srv)
 {
     const struct config_values *cv = config_values(srv->cfg);
-    struct resp_limits lim = { 64 * 1024, cv->proto_max_bulk_len, 1024LL * 1024 * 1024 };
+    struct resp_limits lim = { 64 * 1024, cv->proto_max_bulk_len, 2147483647LL };
     return lim;
 }
 
@@ -188,6 +188,7 @@ static void process_input(struct client *c)
 {
     struct resp_cmd cmd;
     while (c->qpos < c->qlen && !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP | CF_BLOCKED))) {
+        resp_parser_set_auth_required(c->parser, !(c->flags & CF_AUTHENTICATED));
         enum resp_status st = resp_parse(c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &cmd);
         if (st == RESP_NEED_MORE)
             break;

@@ -121,7 +121,7 @@ static void command_info_cmd(struct client *c)
         if (d)
             reply_info(&c->out, d, NULL);
         else
-            reply_null_array(&c->out);
+            reply_null(&c->out);
     }
 }
 

@@ -41,14 +41,14 @@ static void quit_cmd(struct client *c)
 
 static void select_cmd(struct client *c)
 {
-    long long id;
-    if (!arg_ll_range_or_reply(c, &c->argv[1], -2147483648LL, 2147483647LL, &id, NULL))
+    int id;
+    if (!arg_int_or_reply(c, &c->argv[1], &id))
         return;
     if (id < 0 || id >= kv_ndb(c->srv->ks)) {
         reply_err(&c->out, RE_DB_INDEX);
         return;
     }
-    c->db = (int)id;
+    c->db = id;
     reply_ok(&c->out);
 }
 
@@ -111,6 +111,22 @@ static void set_name(struct client *c, const struct resp_arg *a)
     c->name = a->len ? kv_xstrndup(a->ptr, a->len) : NULL;
 }
 
+/* RESET: back to a fresh connection's state - database 0, RESP2, no name,
+ * default-user authentication (as a new connection gets it). Transaction,
+ * subscription and tracking state join this as those features land. */
+static void reset_cmd(struct client *c)
+{
+    c->db = 0;
+    c->out.proto = 2;
+    free(c->name);
+    c->name = NULL;
+    if (config_values(c->srv->cfg)->requirepass)
+        c->flags &= ~(uint32_t)CF_AUTHENTICATED;
+    else
+        c->flags |= CF_AUTHENTICATED;
+    reply_simple(&c->out, "RESET");
+}
+
 static void hello_cmd(struct client *c)
 {
     long long ver = 0;
@@ -146,7 +162,7 @@ static void hello_cmd(struct client *c)
         return;
     if (!(c->flags & CF_AUTHENTICATED)) {
         reply_error(&c->out, "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
-                             "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+                             "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
                              "select the RESP protocol version at the same time");
         return;
     }
@@ -338,6 +354,8 @@ static const struct cmd_def conn_cmds[] = {
       CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Handshakes with the Redis server.", NULL },
     { "auth", auth_cmd, -2, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL |
       CMD_ALLOW_BUSY, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Authenticates the connection.", NULL },
+    { "reset", reset_cmd, 1, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+      ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Resets the connection.", NULL },
     { "client", NULL, -2, CMD_SENTINEL, ACL_SLOW, 0, 0, 0, "A container for client connection commands.",
       client_subs },
 };

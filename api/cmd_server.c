@@ -79,6 +79,10 @@ static void time_cmd(struct client *c)
     reply_bulk_ll(&c->out, us % 1000000);
 }
 
+/* Without persistence yet, the last successful save is the start time, as
+ * Redis reports before its first save. */
+static void lastsave_cmd(struct client *c) { reply_int(&c->out, (long long)c->srv->start_time); }
+
 static void shutdown_cmd(struct client *c)
 {
     bool save = false, nosave = false, abort_ = false;
@@ -178,18 +182,49 @@ static void config_help_cmd(struct client *c)
 
 /* ---- OBJECT ------------------------------------------------------------- */
 
+static struct kv_entry *object_lookup(struct client *c)
+{
+    return kv_find_notouch(c->srv->ks, c->db, c->argv[2].ptr, c->argv[2].len, c->srv->now_ms);
+}
+
 static void object_encoding_cmd(struct client *c)
 {
-    struct kv_entry *e = kv_find(c->srv->ks, c->db, c->argv[2].ptr, c->argv[2].len, c->srv->now_ms);
+    struct kv_entry *e = object_lookup(c);
     if (!e)
         reply_null(&c->out);
     else
         reply_bulk_cstr(&c->out, kv_enc_name(e->val->enc));
 }
 
+static void object_idletime_cmd(struct client *c)
+{
+    struct kv_entry *e = object_lookup(c);
+    if (!e)
+        reply_null(&c->out);
+    else if (kv_lfu_enabled(c->srv->ks))
+        reply_error(&c->out, "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that "
+                             "when switching between policies at runtime LRU and LFU data will take some time to "
+                             "adjust.");
+    else
+        reply_int(&c->out, kv_idle_seconds(c->srv->ks, e->val));
+}
+
+static void object_freq_cmd(struct client *c)
+{
+    struct kv_entry *e = object_lookup(c);
+    if (!e)
+        reply_null(&c->out);
+    else if (!kv_lfu_enabled(c->srv->ks))
+        reply_error(&c->out, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+                             "note that when switching between policies at runtime LRU and LFU data will take "
+                             "some time to adjust.");
+    else
+        reply_int(&c->out, kv_lfu_counter(c->srv->ks, e->val));
+}
+
 static void object_refcount_cmd(struct client *c)
 {
-    struct kv_entry *e = kv_find(c->srv->ks, c->db, c->argv[2].ptr, c->argv[2].len, c->srv->now_ms);
+    struct kv_entry *e = object_lookup(c);
     if (!e) {
         reply_null(&c->out);
         return;
@@ -208,11 +243,17 @@ static void object_help_cmd(struct client *c)
         "ENCODING <key>",
         "    Return the kind of internal representation used in order to store the value",
         "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
         "REFCOUNT <key>",
         "    Return the number of references of the value associated with the specified",
         "    <key>.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
 }
@@ -233,6 +274,10 @@ static const struct cmd_def config_subs[] = {
 static const struct cmd_def object_subs[] = {
     { "encoding", object_encoding_cmd, 3, CMD_READONLY, ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1,
       "Returns the internal encoding of a Redis object.", NULL },
+    { "freq", object_freq_cmd, 3, CMD_READONLY, ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1,
+      "Returns the logarithmic access frequency counter of a Redis object.", NULL },
+    { "idletime", object_idletime_cmd, 3, CMD_READONLY, ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1,
+      "Returns the time since the last access to a Redis object.", NULL },
     { "refcount", object_refcount_cmd, 3, CMD_READONLY, ACL_KEYSPACE | ACL_READ | ACL_SLOW, 2, 2, 1,
       "Returns the reference count of a value of a key.", NULL },
     { "help", object_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_KEYSPACE | ACL_SLOW, 0, 0, 0,
@@ -253,6 +298,8 @@ static const struct cmd_def server_cmds[] = {
     { "shutdown", shutdown_cmd, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI |
       CMD_SENTINEL | CMD_ALLOW_BUSY, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", NULL },
+    { "lastsave", lastsave_cmd, 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_FAST | ACL_DANGEROUS, 0, 0,
+      0, "Returns the Unix timestamp of the last successful save to disk.", NULL },
     { "config", NULL, -2, 0, ACL_SLOW, 0, 0, 0, "A container for server configuration commands.", config_subs },
     { "object", NULL, -2, 0, ACL_SLOW, 0, 0, 0, "A container for object introspection commands.", object_subs },
 };

@@ -1052,50 +1052,52 @@ static int bf_parse_or_reply(struct client *c, struct bf_op *ops, uint64_t *maxb
 }
 
 /* Runs one SET/INCRBY on a string already long enough; replies the old
- * (SET) or new (INCRBY) value, or nil when OVERFLOW FAIL refuses it. */
-static void bf_write(struct client *c, unsigned char *p, size_t len, const struct bf_op *op)
+ * (SET) or new (INCRBY) value, or nil when OVERFLOW FAIL refuses it.
+ * Returns -1 when refused, else whether the field's value changed. */
+static int bf_write(struct client *c, unsigned char *p, size_t len, const struct bf_op *op)
 {
     enum bits_overflow mode = op->overflow;
-    bool refused;
+    uint64_t old, nv;
+    long long ret;
+    int dir;
     if (op->sign) {
-        int64_t old = bits_field_get_signed(p, len, op->offset, op->bits), nv, ret;
-        int dir;
+        int64_t sold = bits_field_get_signed(p, len, op->offset, op->bits), snv;
         if (op->code == BF_INCRBY) {
-            nv = (int64_t)((uint64_t)old + (uint64_t)op->value);
-            dir = bits_field_overflow_s(old, op->value, op->bits, mode, &nv);
-            ret = nv;
+            snv = (int64_t)((uint64_t)sold + (uint64_t)op->value);
+            dir = bits_field_overflow_s(sold, op->value, op->bits, mode, &snv);
+            ret = snv;
         } else {
-            nv = op->value;
-            dir = bits_field_overflow_s(nv, 0, op->bits, mode, &nv);
-            ret = old;
+            snv = op->value;
+            dir = bits_field_overflow_s(snv, 0, op->bits, mode, &snv);
+            ret = sold;
         }
-        refused = dir && mode == BITS_FAIL;
-        if (!refused) {
-            reply_int(&c->out, ret);
-            bits_field_set(p, op->offset, op->bits, (uint64_t)nv);
-        }
+        old = (uint64_t)sold;
+        nv = (uint64_t)snv;
     } else {
-        uint64_t old = bits_field_get(p, len, op->offset, op->bits), nv, ret;
-        int dir;
+        old = bits_field_get(p, len, op->offset, op->bits);
         if (op->code == BF_INCRBY) {
             nv = old + (uint64_t)op->value;
             dir = bits_field_overflow_u(old, op->value, op->bits, mode, &nv);
-            ret = nv;
+            ret = (long long)nv;
         } else {
             nv = (uint64_t)op->value;
             dir = bits_field_overflow_u(nv, 0, op->bits, mode, &nv);
-            ret = old;
-        }
-        refused = dir && mode == BITS_FAIL;
-        if (!refused) {
-            reply_int(&c->out, (long long)ret);
-            bits_field_set(p, op->offset, op->bits, nv);
+            ret = (long long)old;
         }
     }
-    if (refused)
+    if (dir && mode == BITS_FAIL) {
         reply_null(&c->out);
+        return -1;
+    }
+    reply_int(&c->out, ret);
+    bits_field_set(p, op->offset, op->bits, nv);
+    return nv != old;
 }
 
+/* BITFIELD / BITFIELD_RO. As in Redis 7.0, a write that changes nothing
+ * (same value, refused by OVERFLOW FAIL) is no change: when no operation
+ * changed anything the command raises no event and is not propagated, even
+ * if it created or grew the string. */
 static void bitfield_generic(struct client *c, bool read_only)
 {
     const struct resp_arg *key = &c->argv[1];
@@ -1103,7 +1105,7 @@ static void bitfield_generic(struct client *c, bool read_only)
     struct kv_entry *e = NULL;
     struct kv_obj *target = NULL;
     uint64_t maxbit;
-    bool writes, grown;
+    bool writes, grown = false;
     int n = bf_parse_or_reply(c, ops, &maxbit, &writes);
     long long changes = 0;
 
@@ -1122,8 +1124,9 @@ static void bitfield_generic(struct client *c, bool read_only)
     for (int i = 0; i < n; i++) {
         const struct bf_op *op = &ops[i];
         if (op->code != BF_GET) {
-            bf_write(c, target->v.ptr, target->len, op);
-            changes++;
+            int r = bf_write(c, target->v.ptr, target->len, op);
+            if (r > 0 || (r == 0 && grown))
+                changes++;
         } else {
             const struct kv_obj *o = target ? target : e ? e->val : NULL;
             char buf[KV_LLSTR_SIZE];
@@ -1137,7 +1140,7 @@ static void bitfield_generic(struct client *c, bool read_only)
     }
     if (changes) {
         db_touched(c, key, NOTIFY_STRING, "setbit");
-        cmd_dirty(c, changes - 1);   /* Redis counts every write operation */
+        cmd_dirty(c, changes - 1);   /* Redis counts every changing operation */
     }
 out:
     free(ops);

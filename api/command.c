@@ -8,12 +8,15 @@
  */
 #include "api/command.h"
 #include "api/client.h"
+#include "api/log.h"
 #include "api/reply.h"
 #include "api/server.h"
 #include "engine/alloc.h"
+#include "engine/kv.h"
 #include "engine/numfmt.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,10 +290,25 @@ static void propagate(struct client *c, long long dirty_before)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
+/* "POST" and "Host:" are HTTP arriving at the Redis port (cross-protocol
+ * scripting): close without a reply, as Redis does. */
+static bool is_http(const struct resp_arg *a)
+{
+    return arg_is(a, "post") || arg_is(a, "host:");
+}
+
 bool cmd_dispatch(struct client *c)
 {
     struct server *srv = c->srv;
     struct slot *slot = find_slot(srv->cmds, c->argv[0].ptr, c->argv[0].len);
+    if (!slot && is_http(&c->argv[0])) {
+        log_at(srv, LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
+                                 "Host: commands to Redis. This is likely due to an attacker attempting to use "
+                                 "Cross Protocol Scripting to compromise your Redis instance. Connection from %s "
+                                 "aborted.", c->addr);
+        c->flags |= CF_CLOSE_ASAP;
+        return false;
+    }
     const struct cmd_def *d;
     struct cmd_stats *stats;
     long long dirty_before;
@@ -336,6 +354,7 @@ bool cmd_dispatch(struct client *c)
     c->last_parent = d != slot->def ? slot->def : NULL;
     start = server_clock_us();
     srv->now_ms = start / 1000;
+    kv_set_clock(srv->ks, srv->now_ms);
     dirty_before = srv->dirty;
     errors_before = c->out.errors;
     d->fn(c);
@@ -379,6 +398,19 @@ bool arg_ll_range_or_reply(struct client *c, const struct resp_arg *a, long long
         return false;
     }
     *out = v;
+    return true;
+}
+
+bool arg_int_or_reply(struct client *c, const struct resp_arg *a, int *out)
+{
+    long long v;
+    if (!arg_ll_or_reply(c, a, &v))
+        return false;
+    if (v < INT_MIN || v > INT_MAX) {
+        reply_error(&c->out, "ERR value is out of range, value must between -2147483648 and 2147483647");
+        return false;
+    }
+    *out = (int)v;
     return true;
 }
 

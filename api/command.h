@@ -115,6 +115,8 @@ void cmd_effectv(struct client *c, ...);
 bool arg_ll_or_reply(struct client *c, const struct resp_arg *a, long long *out);
 bool arg_ll_range_or_reply(struct client *c, const struct resp_arg *a, long long min, long long max,
                            long long *out, const char *msg);
+/* Redis' getIntFromObjectOrReply: an integer that must fit an int. */
+bool arg_int_or_reply(struct client *c, const struct resp_arg *a, int *out);
 bool arg_double_or_reply(struct client *c, const struct resp_arg *a, double *out);
 bool arg_is(const struct resp_arg *a, const char *word);   /* case-insensitive */
 

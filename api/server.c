@@ -35,6 +35,7 @@
 #define EXPIRE_BUDGET 2000
 
 static void close_listeners(struct server *srv);
+static void apply_access_policy(struct server *srv);
 static bool apply_config(void *ctx, struct config *cfg, const char *const *changed, int n, bool rollback,
                          const char **failed, char *reason, size_t reasonlen);
 
@@ -112,6 +113,9 @@ void server_deadline_changed(struct server *srv)
 {
     int64_t next = ti_next_deadline(srv->ti);
     double delay;
+    if (next == srv->armed_deadline && (next == INT64_MAX || ev_is_active(&srv->deadline_timer)))
+        return;
+    srv->armed_deadline = next;
     ev_timer_stop(srv->loop, &srv->deadline_timer);
     if (next == INT64_MAX)
         return;
@@ -166,12 +170,14 @@ struct server *server_create(struct config *cfg)
     srv->start_time = time(NULL);
     srv->rnd_state = (uint64_t)server_clock_us() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
     ev_timer_init(&srv->deadline_timer, deadline_cb, 0, 0);
+    srv->armed_deadline = INT64_MAX;
     ev_prepare_init(&srv->before_sleep, before_sleep_cb);
     ev_prepare_start(srv->loop, &srv->before_sleep);
     ev_timer_init(&srv->cron, cron_cb, 1.0, 1.0);
     ev_timer_start(srv->loop, &srv->cron);
     ev_unref(srv->loop);   /* the cron alone does not keep the loop alive */
     config_set_apply_hook(cfg, apply_config, srv);
+    apply_access_policy(srv);
     return srv;
 }
 
@@ -405,6 +411,16 @@ static bool changed_has(const char *const *changed, int n, const char *name)
     return false;
 }
 
+/* LRU or LFU access tracking follows maxmemory-policy, as in Redis. */
+static void apply_access_policy(struct server *srv)
+{
+    const char *policy = config_value(srv->cfg, "maxmemory-policy");
+    const char *factor = config_value(srv->cfg, "lfu-log-factor");
+    const char *decay = config_value(srv->cfg, "lfu-decay-time");
+    kv_set_access_policy(srv->ks, policy && strstr(policy, "lfu") != NULL, factor ? atoi(factor) : 10,
+                         decay ? atoi(decay) : 1);
+}
+
 /* CONFIG SET side effects: `dir` is entered; `port`, `bind`, `unixsocket`
  * and `unixsocketperm` reopen the listeners (all or nothing: on failure the
  * old values come back through the rollback call). */
@@ -413,6 +429,7 @@ static bool apply_config(void *ctx, struct config *cfg, const char *const *chang
 {
     struct server *srv = ctx;
     const struct config_values *cv = config_values(cfg);
+    apply_access_policy(srv);
     if (changed_has(changed, n, "dir") && chdir(cv->dir) < 0) {
         snprintf(reason, reasonlen, "%s", strerror(errno));
         *failed = "dir";

@@ -69,6 +69,7 @@ struct server {
     struct listener listeners[17];
     int nlisteners;
     ev_timer deadline_timer;     /* armed at the time index's earliest deadline */
+    int64_t armed_deadline;      /* the deadline it is armed for, INT64_MAX if none */
     ev_prepare before_sleep;
     ev_timer cron;               /* once a second: rehash, stats, idle clients */
     ev_signal sigterm, sigint;

@@ -29,6 +29,10 @@ struct kv_ttl {
 };
 
 struct kv_space {
+    int64_t clock_ms;         /* the running command's time, for access tracking */
+    bool lfu;
+    int lfu_log_factor, lfu_decay_minutes;
+    uint64_t lfu_rand;
     int ndb;
     struct kv_table **tables;
     struct timeidx *ti;
@@ -143,18 +147,94 @@ static void expire_handler(void *ctx, struct ti_item *it, int64_t now_ms)
     expire_entry(ks, ttl->table, ttl->entry);
 }
 
+/* ---- access tracking (Redis' LRU clock / LFU counter in kv_obj.lru) ----- */
+
+#define LRU_BITS 24
+#define LRU_MAX ((1u << LRU_BITS) - 1)
+#define LFU_INIT 5
+
+void kv_set_clock(struct kv_space *ks, int64_t now_ms) { ks->clock_ms = now_ms; }
+
+void kv_set_access_policy(struct kv_space *ks, bool lfu, int log_factor, int decay_minutes)
+{
+    ks->lfu = lfu;
+    ks->lfu_log_factor = log_factor;
+    ks->lfu_decay_minutes = decay_minutes;
+}
+
+bool kv_lfu_enabled(const struct kv_space *ks) { return ks->lfu; }
+
+static uint32_t lru_clock(const struct kv_space *ks) { return (uint32_t)(ks->clock_ms / 1000) & LRU_MAX; }
+static uint32_t lfu_minutes(const struct kv_space *ks) { return (uint32_t)(ks->clock_ms / 60000) & 65535; }
+
+long long kv_idle_seconds(const struct kv_space *ks, const struct kv_obj *o)
+{
+    uint32_t now = lru_clock(ks);
+    return now >= o->lru ? (long long)(now - o->lru) : (long long)(now + (LRU_MAX - o->lru));
+}
+
+int kv_lfu_counter(const struct kv_space *ks, const struct kv_obj *o)
+{
+    uint32_t then = o->lru >> 8, now = lfu_minutes(ks);
+    uint32_t elapsed = now >= then ? now - then : 65535 - then + now;
+    int counter = (int)(o->lru & 255);
+    uint32_t periods = ks->lfu_decay_minutes ? elapsed / (uint32_t)ks->lfu_decay_minutes : 0;
+    return periods > (uint32_t)counter ? 0 : counter - (int)periods;
+}
+
+static double lfu_random(struct kv_space *ks)
+{
+    uint64_t x = ks->lfu_rand ? ks->lfu_rand : 0x9E3779B97F4A7C15ULL;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    ks->lfu_rand = x;
+    return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+}
+
+/* Redis' logarithmic counter: the more hits, the less likely the next
+ * increment. */
+static void touch(struct kv_space *ks, struct kv_obj *o)
+{
+    int counter;
+    if (!ks->lfu) {
+        o->lru = lru_clock(ks);
+        return;
+    }
+    counter = kv_lfu_counter(ks, o);
+    if (counter < 255) {
+        double base = counter > LFU_INIT ? counter - LFU_INIT : 0;
+        if (lfu_random(ks) < 1.0 / (base * ks->lfu_log_factor + 1))
+            counter++;
+    }
+    o->lru = (lfu_minutes(ks) << 8) | (uint32_t)counter;
+}
+
+static void stamp_new(struct kv_space *ks, struct kv_obj *o)
+{
+    o->lru = ks->lfu ? (lfu_minutes(ks) << 8) | LFU_INIT : lru_clock(ks);
+}
+
 struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen)
 {
     return (struct kv_entry *)dict_find(ks->tables[db]->dict, key, klen);
 }
 
-struct kv_entry *kv_find(struct kv_space *ks, int db, const char *key, size_t klen, int64_t now_ms)
+struct kv_entry *kv_find_notouch(struct kv_space *ks, int db, const char *key, size_t klen, int64_t now_ms)
 {
     struct kv_entry *e = kv_peek(ks, db, key, klen);
     if (e && kv_is_expired(e, now_ms)) {
         expire_entry(ks, ks->tables[db], e);
         return NULL;
     }
+    return e;
+}
+
+struct kv_entry *kv_find(struct kv_space *ks, int db, const char *key, size_t klen, int64_t now_ms)
+{
+    struct kv_entry *e = kv_find_notouch(ks, db, key, klen, now_ms);
+    if (e)
+        touch(ks, e->val);
     return e;
 }
 
@@ -165,6 +245,7 @@ struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t kle
     e->val = val;
     e->ttl = NULL;
     e->klen = klen;
+    stamp_new(ks, val);
     memcpy(e->key, key, klen);
     e->key[klen] = '\0';
     dict_insert(ks->tables[db]->dict, &e->node);
@@ -185,6 +266,7 @@ struct kv_entry *kv_set(struct kv_space *ks, int db, const char *key, size_t kle
     if (!e)
         return kv_add(ks, db, key, klen, val);
     kv_replace(e, val);
+    stamp_new(ks, val);
     if (!keep_ttl)
         ttl_free(ks, e);
     return e;

@@ -60,8 +60,22 @@ const struct kv_stats *kv_stats(const struct kv_space *ks);
 void kv_reset_stats(struct kv_space *ks);
 
 /* Lookup with lazy expiry: an expired key is deleted (events raised) and
- * NULL returned. */
+ * NULL returned. A found value's access time (LRU) or frequency (LFU) is
+ * updated from the clock given to kv_set_clock. */
 struct kv_entry *kv_find(struct kv_space *ks, int db, const char *key, size_t klen, int64_t now_ms);
+/* As kv_find, without touching the access time (OBJECT, TYPE-free peeks). */
+struct kv_entry *kv_find_notouch(struct kv_space *ks, int db, const char *key, size_t klen, int64_t now_ms);
+
+/* Access tracking (OBJECT IDLETIME / FREQ, eviction later): the dispatcher
+ * passes the command's time; lfu selects Redis' LFU counters instead of LRU
+ * times, with its lfu-log-factor and lfu-decay-time. */
+void kv_set_clock(struct kv_space *ks, int64_t now_ms);
+void kv_set_access_policy(struct kv_space *ks, bool lfu, int log_factor, int decay_minutes);
+/* Seconds since the value was last accessed (LRU mode). */
+long long kv_idle_seconds(const struct kv_space *ks, const struct kv_obj *o);
+/* The decayed LFU counter (LFU mode). */
+int kv_lfu_counter(const struct kv_space *ks, const struct kv_obj *o);
+bool kv_lfu_enabled(const struct kv_space *ks);
 /* Lookup without expiring anything (the entry may be logically expired). */
 struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen);
 bool kv_is_expired(const struct kv_entry *e, int64_t now_ms);

@@ -302,8 +302,9 @@ int bits_field_overflow_s(int64_t value, int64_t incr, int bits, enum bits_overf
 
 uint64_t kv_str_lcs_table_bytes(size_t alen, size_t blen)
 {
-    uint64_t cells, bytes;
-    if (__builtin_mul_overflow((uint64_t)alen + 1, (uint64_t)blen + 1, &cells) ||
+    uint64_t a1, b1, cells, bytes;
+    if (__builtin_add_overflow((uint64_t)alen, 1, &a1) || __builtin_add_overflow((uint64_t)blen, 1, &b1) ||
+        __builtin_mul_overflow(a1, b1, &cells) ||
         __builtin_mul_overflow(cells, (uint64_t)sizeof(uint32_t), &bytes))
         return 0;
     return bytes;

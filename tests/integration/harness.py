@@ -74,6 +74,29 @@ def eq(got, want, what=""):
         raise AssertionError("%sexpected %s, got %s" % (what + ": " if what else "", short(want), short(got)))
 
 
+def first_diff(got, want, what=""):
+    """None if equal; else a message naming the first differing element of
+    two (nested) lists."""
+    if got == want:
+        return None
+    path = []
+    a, b = got, want
+    while isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        i = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), None)
+        if i is None:
+            break
+        path.append(i)
+        a, b = a[i], b[i]
+    where = "".join("[%d]" % i for i in path)
+    return "%s%s: expected %s, got %s" % (what + " " if what else "", where or "value", short(b, 500), short(a, 500))
+
+
+def eq_list(got, want, what=""):
+    d = first_diff(got, want, what)
+    if d:
+        raise AssertionError(d)
+
+
 def check(cond, msg):
     if not cond:
         raise AssertionError(msg)

@@ -3,15 +3,18 @@ with a redis-server 7.0.15 started with the same password."""
 
 import re
 
-from harness import Conn, check, eq, fresh_server, replies_or_close, short
+from harness import Conn, check, eq, eq_list, first_diff, fresh_server, info, replies_or_close, short
 
 PASS = "s3cret pass"
 
 
 def _mask(raw):
-    """HELLO's connection id differs between servers."""
+    """HELLO's connection id differs between servers, and so may the
+    version taskkv reports (it names the newest Redis whose version-gated
+    features it has; test_auth_basics checks it against INFO)."""
     if isinstance(raw, bytes):
-        return re.sub(rb"(\$2\r\nid\r\n):\d+", rb"\1:<id>", raw)
+        raw = re.sub(rb"(\$2\r\nid\r\n):\d+", rb"\1:<id>", raw)
+        raw = re.sub(rb"(\$7\r\nversion\r\n)\$\d+\r\n[0-9.]+", rb"\1<version>", raw)
     return raw
 
 
@@ -83,8 +86,9 @@ def test_auth_sessions_match_redis(t):
     for name, steps in SESSIONS:
         want = run_session(ref, steps)
         got = run_session(t.server, steps)
-        if got != want:
-            bad.append("%s:\n    redis : %s\n    taskkv: %s" % (name, short(want, 600), short(got, 600)))
+        d = first_diff(got, want, "reply")
+        if d:
+            bad.append("%s: %s" % (name, d))
     check(not bad, "%d of %d sessions differ from redis-server 7.0.15:\n%s" % (len(bad), len(SESSIONS),
                                                                                 "\n".join(bad)))
 
@@ -100,7 +104,7 @@ def test_auth_basics(t):
     r = h.cmd("HELLO", "3", "AUTH", "default", PASS)
     check(isinstance(r, dict), "HELLO 3 reply is not a map: %r" % (r,))
     eq(r.get(b"proto"), 3)
-    eq(r.get(b"version"), b"7.0.15")
+    eq(r.get(b"version").decode(), info(h, "server")["redis_version"], "HELLO version vs INFO redis_version")
     eq(r.get(b"role"), b"master")
     eq(h.cmd_raw("GET", "missing"), b"_\r\n", "RESP3 null after HELLO 3")
 
@@ -122,11 +126,11 @@ def test_requirepass_config_set_matches_redis(t):
                                    ("HELLO", "3", "AUTH", "default", "x")]))
         admin.close()
         results.append(out)
-    eq(results[0], results[1], "taskkv vs redis")
+    eq_list(results[0], results[1], "taskkv vs redis")
 
 
 def test_auth_without_password_matches_redis(t):
     ref = t.shared_redis()
     steps = [("AUTH", "x"), ("AUTH", "default", "x"), ("AUTH", "other", "x"), ("HELLO", "3", "AUTH", "default", "x"),
              ("PING",)]
-    eq(run_session(t.server, steps), run_session(ref, steps), "taskkv vs redis without requirepass")
+    eq_list(run_session(t.server, steps), run_session(ref, steps), "taskkv vs redis without requirepass")

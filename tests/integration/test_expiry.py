@@ -199,9 +199,11 @@ def test_expiry_burst_one_million_keys(t):
                                       % (i, placeholder) for i in range(b0, b0 + cnt))))
     # calibrate: one batch of SETs with a far TTL, then flushed
     cal_cnt = batches[0][0]
+    cal = b"".join(encode("SET", "cal:%d" % i, "v", "PX", 3600000) for i in range(cal_cnt))
     t0 = time.time()
-    load(c, b"".join(encode("SET", "cal:%d" % i, "v", "PX", 3600000) for i in range(cal_cnt)), cal_cnt)
+    load(c, cal, cal_cnt)
     est = (time.time() - t0) / cal_cnt * n
+    cal = None
     eq(c.cmd("FLUSHALL"), "OK")
     lead = max(2.5, est * 1.3 + 1.5)
     for attempt in (1, 2):
