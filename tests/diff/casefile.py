@@ -53,9 +53,11 @@ def _ishex(c):
     return c in "0123456789abcdefABCDEF"
 
 
-def split_args(line):
+def split_args(line, encoding="utf-8"):
     """Splits a line the way Redis' sdssplitargs does; returns a list of
-    bytes. Raises CaseError on unbalanced quotes."""
+    bytes (characters are encoded with `encoding`: latin-1 turns a str
+    decoded from bytes with latin-1 back into the same bytes). Raises
+    CaseError on unbalanced quotes."""
     args = []
     i, n = 0, len(line)
     while True:
@@ -76,14 +78,14 @@ def split_args(line):
                 elif c == "\\" and i + 1 < n:
                     i += 1
                     c = line[i]
-                    cur += {"n": b"\n", "r": b"\r", "t": b"\t", "b": b"\b", "a": b"\a"}.get(c, c.encode("utf-8"))
+                    cur += {"n": b"\n", "r": b"\r", "t": b"\t", "b": b"\b", "a": b"\a"}.get(c, c.encode(encoding))
                 elif c == '"':
                     if i + 1 < n and not line[i + 1].isspace():
                         raise CaseError("closing quote must be followed by a space")
                     i += 1
                     break
                 else:
-                    cur += c.encode("utf-8")
+                    cur += c.encode(encoding)
             elif insq:
                 if i >= n:
                     raise CaseError("unbalanced single quotes")
@@ -97,7 +99,7 @@ def split_args(line):
                     i += 1
                     break
                 else:
-                    cur += c.encode("utf-8")
+                    cur += c.encode(encoding)
             else:
                 if i >= n:
                     break
@@ -109,7 +111,7 @@ def split_args(line):
                 elif c == "'":
                     insq = True
                 else:
-                    cur += c.encode("utf-8")
+                    cur += c.encode(encoding)
             i += 1
         args.append(bytes(cur))
 

@@ -8,6 +8,9 @@
 #   tests/diff/run.sh --port N [runner options...]             an already running candidate
 #
 # Extra options go to runner.py, e.g. -k strings, --resp 3, -v, --max-fail 50.
+# Lines needing commands the candidate does not have yet are skipped on both
+# servers (see README.md); the run ends with "skipped N lines needing: ...".
+# --no-skip runs them all.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

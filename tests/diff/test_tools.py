@@ -16,6 +16,7 @@ import casefile  # noqa: E402
 import random_strings  # noqa: E402
 import resp  # noqa: E402
 import runner  # noqa: E402
+import skips  # noqa: E402
 
 
 def parse_bytes(data):
@@ -143,6 +144,175 @@ class TestCompare(unittest.TestCase):
         self.assertIsNotNone(runner.check_hello(hello(proto=2), 3))
         self.assertIsNotNone(runner.check_hello(hello(keys=runner.HELLO_KEYS[:-1]), 3))
         self.assertIsNotNone(runner.check_hello(hello(keys=list(reversed(runner.HELLO_KEYS))), 3, ref=hello()))
+
+
+def cmd_entry(name, first=1, flags=(), subs=()):
+    """A COMMAND INFO entry (RESP2 form) as parsed by resp.py."""
+    return ("array", (("bulk", name), ("int", -2), ("array", tuple(("simple", f) for f in flags)),
+                      ("int", first), ("int", first), ("int", 1 if first else 0), ("array", ()),
+                      ("array", ()), ("array", ()), ("array", tuple(subs))))
+
+
+def tables():
+    """redis: get set del rpush keys dbsize select swapdb move copy flushdb
+    multi exec info object(encoding, freq) config(get, rewrite); the
+    candidate lacks rpush, multi, exec and config|rewrite."""
+    keyed = [b"get", b"set", b"del", b"rpush", b"move", b"copy"]
+    keyless = [b"keys", b"dbsize", b"select", b"swapdb", b"flushdb", b"multi", b"exec", b"info", b"ping"]
+    obj = cmd_entry(b"object", 0, subs=[cmd_entry(b"object|encoding", 2), cmd_entry(b"object|freq", 2)])
+    cfg = cmd_entry(b"config", 0, subs=[cmd_entry(b"config|get", 0), cmd_entry(b"config|rewrite", 0)])
+    ref = ("array", tuple([cmd_entry(n) for n in keyed] + [cmd_entry(n, 0) for n in keyless] + [obj, cfg]))
+    cfg2 = cmd_entry(b"config", 0, subs=[cmd_entry(b"config|get", 0)])
+    cand_names = set(keyed + keyless + [b"object", b"config"]) - {b"rpush", b"multi", b"exec"}
+    cand = ("array", tuple(e for e in ref[1] if e[1][0][1] in cand_names and e[1][0][1] != b"config") + (cfg2,))
+    return skips.CommandTable.from_command_reply(ref), skips.CommandTable.from_command_reply(cand)
+
+
+def written_keys(args):
+    """A stand-in for COMMAND GETKEYSANDFLAGS: the keys written."""
+    name = args[0].lower()
+    if name == b"copy":
+        return [args[2]]
+    return [args[1]] if name in (b"set", b"rpush", b"del", b"move") else []
+
+
+class TestSkips(unittest.TestCase):
+    def setUp(self):
+        self.t = skips.Tracker(*tables(), getkeys=written_keys)
+
+    def why(self, line, conn="main", db=None):
+        args = casefile.split_args(line)
+        d = self.t.conn_db(conn) if db is None else db
+        return self.t.why_skip(args, d, conn)
+
+    def step(self, line, reply=("simple", b"OK"), conn="main"):
+        """Runs a line through the tracker like the runner does; returns the skip kind or None."""
+        args = casefile.split_args(line)
+        db = self.t.conn_db(conn)
+        why = self.t.why_skip(args, db, conn)
+        if why:
+            self.t.skipped(args, db, conn)
+            return why[0]
+        self.t.ran(args, conn, reply)
+        return None
+
+    def test_learn(self):
+        ref, cand = tables()
+        self.assertIn(b"rpush", ref.names)
+        self.assertNotIn(b"rpush", cand.names)
+        self.assertEqual(ref.subs[b"config"], {b"get", b"rewrite"})
+        self.assertTrue(ref.keyed[b"get"])
+        self.assertFalse(ref.keyed[b"select"])
+        self.assertTrue(ref.keyed[b"object|freq"])
+
+    def test_learn_from_server(self):
+        def call(*args):
+            if args == ("COMMAND", "LIST"):
+                return ("error", b"ERR unknown subcommand 'LIST'")
+            if args == ("COMMAND",):
+                return ("array", (cmd_entry(b"get"), cmd_entry(b"object", 0, subs=[cmd_entry(b"object|freq", 2)])))
+            raise AssertionError(args)
+        t = skips.learn(call)
+        self.assertEqual(t.names, {b"get", b"object"})
+        self.assertEqual(t.subs, {b"object": {b"freq"}})
+
+    def test_missing(self):
+        self.assertEqual(self.why("RPUSH l a"), ("missing", "rpush"))
+        self.assertEqual(self.why("rpush l a"), ("missing", "rpush"))
+        self.assertEqual(self.why("CONFIG REWRITE"), ("missing", "config|rewrite"))
+        self.assertIsNone(self.why("CONFIG GET hz"))
+        self.assertIsNone(self.why("CONFIG BOGUS"))   # unknown to redis too: compared
+        self.assertIsNone(self.why("FOO a b"))
+        self.assertIsNone(self.why("CONFIG"))
+
+    def test_taint(self):
+        self.assertEqual(self.step("RPUSH l a"), "missing")
+        self.assertEqual(self.t.taint, {0: {b"l"}})   # only the written key
+        self.assertEqual(self.step("GET l"), "tainted")
+        self.assertIsNone(self.step("GET a"))           # 'a' was a value, not a key
+        self.assertEqual(self.step("SET x l"), "tainted")  # any position counts...
+        self.assertEqual(self.t.taint[0], {b"l", b"x"})    # ...and a skipped write taints its keys
+        self.assertIsNone(self.step("SELECT l"))         # keyless: arguments are not keys
+        self.assertEqual(self.t.conn_db("main"), 0)      # (SELECT l failed in redis: no db change)
+
+    def test_observers_and_dbs(self):
+        self.step("RPUSH l a")
+        self.assertEqual(self.step("KEYS *"), "observer")
+        self.assertEqual(self.step("DBSIZE"), "observer")
+        self.assertEqual(self.step("INFO"), "observer")
+        self.assertIsNone(self.step("INFO server"))
+        self.assertIsNone(self.t.why_skip([b"INFO"], 0, "main", "type-only"))
+        self.assertIsNone(self.step("SELECT 1"))
+        self.assertIsNone(self.step("DBSIZE"))            # db 1 is clean
+        self.assertEqual(self.step("INFO keyspace"), "observer")  # all dbs
+        self.assertIsNone(self.step("GET l", conn="other") and None)
+        self.assertEqual(self.why("GET l", conn="other"), ("tainted", "tainted key b'l' in db 0"))
+        self.assertIsNone(self.step("SWAPDB 0 1"))
+        self.assertEqual(self.step("DBSIZE"), "observer")  # db 1 now holds the tainted keys
+        self.assertIsNone(self.step("DBSIZE", conn="other"))
+        self.assertIsNone(self.step("FLUSHDB"))
+        self.assertEqual(self.t.taint, {})
+
+    def test_select_follows_redis(self):
+        self.step("SELECT 16", reply=("error", b"ERR DB index is out of range"))
+        self.assertEqual(self.t.conn_db("main"), 0)
+        self.step("SELECT 3")
+        self.assertEqual(self.t.conn_db("main"), 3)
+        self.assertEqual(self.t.conn_db("main", is_open=False), 0)  # reconnected
+        self.step("SELECT 3")
+        self.step("RESET", reply=("simple", b"RESET"))
+        self.assertEqual(self.t.conn_db("main"), 0)
+
+    def test_move_copy(self):
+        self.step("SELECT 4")
+        self.step("RPUSH m a")
+        self.step("SELECT 0")
+        self.assertEqual(self.step("MOVE m 4"), "tainted")   # exists in the target db in redis
+        self.assertEqual(self.step("COPY k m DB 4"), "tainted")
+        self.assertIsNone(self.step("COPY k z DB 5"))
+        self.assertEqual(self.step("FLUSHALL"), None)
+        self.assertEqual(self.t.taint, {})
+
+    def test_multi(self):
+        self.assertEqual(self.step("MULTI"), "missing")
+        self.assertEqual(self.step("SET a b"), "multi")
+        self.assertEqual(self.step("EXEC"), "missing")
+        self.assertEqual(self.t.taint, {0: {b"a"}})
+        self.assertIsNone(self.step("SET c d"))
+
+    def test_resync(self):
+        self.step("RPUSH l a")
+        why = self.why("DEL l x")
+        self.assertTrue(self.t.can_resync(why, [b"DEL", b"l", b"x"], "main"))
+        self.t.resynced([b"DEL", b"l", b"x"], 0)
+        self.assertIsNone(self.step("KEYS *"))
+
+    def test_raw(self):
+        rr = skips.raw_requests
+        self.assertEqual(rr(b"PING\r\n*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\nSET \"a b\" '\\xff'\n"),
+                         [[b"PING"], [b"ECHO", b"abc"], [b"SET", b"a b", b"\\xff"]])
+        self.assertEqual(rr(b"ECHO \"\xe9\"\r\n"), [[b"ECHO", b"\xe9"]])
+        self.assertEqual(rr(b"PING\r\n*1\r\n$4\r\nPI"), [[b"PING"]])   # incomplete tail
+        self.assertEqual(rr(b"*abc\r\nPING\r\n"), [])
+        self.assertEqual(self.t.why_skip_raw(b"RPUSH l a\r\n", "r"), ("missing", "rpush"))
+        self.t.skipped_raw(b"SELECT 2\r\nRPUSH l a\r\n", "r")
+        self.assertEqual(self.t.taint, {2: {b"l"}})
+        self.assertEqual(self.t.conn_db("r"), 0)
+        self.assertIsNone(self.t.why_skip_raw(b"KEYS *\r\n", "r"))
+        self.assertEqual(self.t.why_skip_raw(b"SELECT 2\r\nKEYS *\r\n", "r")[0], "observer")
+        self.t.ran_raw(b"SELECT 2\r\n", "r")
+        self.assertEqual(self.t.conn_db("r"), 2)
+
+    def test_corpus_lines_are_commands(self):
+        # every cmd line of the corpus can be classified without errors
+        ref, cand = tables()
+        t = skips.Tracker(ref, cand)
+        for f in runner.select_files([]):
+            for st in casefile.parse_file(f):
+                if st.kind in ("cmd", "scan"):
+                    t.why_skip(st.args, 0, "main", st.mode)
+                elif st.kind == "raw":
+                    t.why_skip_raw(st.payload, "main")
 
 
 if __name__ == "__main__":
