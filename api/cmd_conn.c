@@ -233,15 +233,22 @@ static void client_setinfo_cmd(struct client *c)
 /* One CLIENT LIST line, in Redis 7.0's field order. Returns its length. */
 static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t now_ms)
 {
-    char flags[8] = "N", cmd[80] = "NULL";
+    char flags[16], *f = flags, cmd[80] = "NULL";
     int n;
+    if (c->flags & CF_BLOCKED)
+        *f++ = 'b';
+    if (c->flags & CF_CLOSE_AFTER_REPLY)
+        *f++ = 'c';
+    if (c->flags & CF_CLOSE_ASAP)
+        *f++ = 'A';
+    if (c->flags & CF_UNIX)
+        *f++ = 'U';
+    if (f == flags)
+        *f++ = 'N';
+    *f = '\0';
     if (c->last_cmd)
         snprintf(cmd, sizeof(cmd), "%s%s%s", c->last_parent ? c->last_parent->name : "",
                  c->last_parent ? "|" : "", c->last_cmd->name);
-    if (c->flags & CF_CLOSE_AFTER_REPLY)
-        strcpy(flags, "A");
-    if (c->flags & CF_UNIX)
-        strcat(flags, "U");
     n = snprintf(buf, cap,
                  "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 "
                  "multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=%zu omem=%zu "

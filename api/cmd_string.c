@@ -677,15 +677,63 @@ static void reply_lcs_idx(struct client *c, const struct lcs_matches *ms, bool w
     reply_int(&c->out, len);
 }
 
+struct lcs_opts {
+    bool len, idx, withlen;
+    long long minlen;
+};
+
+static bool lcs_opts_or_reply(struct client *c, struct lcs_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    for (int j = 3; j < c->argc; j++) {
+        if (word_is(&c->argv[j], "idx")) {
+            o->idx = true;
+        } else if (word_is(&c->argv[j], "len")) {
+            o->len = true;
+        } else if (word_is(&c->argv[j], "withmatchlen")) {
+            o->withlen = true;
+        } else if (word_is(&c->argv[j], "minmatchlen") && j + 1 < c->argc) {
+            if (!arg_ll_or_reply(c, &c->argv[++j], &o->minlen))
+                return false;
+            if (o->minlen < 0)
+                o->minlen = 0;
+        } else {
+            reply_err(&c->out, RE_SYNTAX);
+            return false;
+        }
+    }
+    if (o->len && o->idx) {
+        reply_error(&c->out, "ERR If you want both the length and indexes, please just use IDX.");
+        return false;
+    }
+    return true;
+}
+
+/* Redis' limits on the DP table: 32-bit indexes, and no more transient
+ * memory than proto-max-bulk-len. */
+static bool lcs_size_ok_or_reply(struct client *c, size_t alen, size_t blen)
+{
+    uint64_t table;
+    if (alen >= UINT32_MAX - 1 || blen >= UINT32_MAX - 1) {
+        reply_error(&c->out, "ERR String too long for LCS");
+        return false;
+    }
+    table = kv_str_lcs_table_bytes(alen, blen);
+    if (table && table > (uint64_t)max_bulk(c)) {
+        reply_error(&c->out, "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+        return false;
+    }
+    return true;
+}
+
 static void lcs_cmd(struct client *c)
 {
     struct kv_entry *ea = db_read(c, &c->argv[1]), *eb = db_read(c, &c->argv[2]);
+    struct lcs_opts o;
     struct lcs_matches ms = { NULL, 0, 0, 0 };
-    bool want_len = false, want_idx = false, withlen = false;
     char abuf[KV_LLSTR_SIZE], bbuf[KV_LLSTR_SIZE];
     const char *a = "", *b = "";
     size_t alen = 0, blen = 0;
-    uint64_t table;
     unsigned char *seq = NULL;
     long long len;
 
@@ -697,45 +745,18 @@ static void lcs_cmd(struct client *c)
         a = kv_str_bytes(ea->val, abuf, &alen);
     if (eb)
         b = kv_str_bytes(eb->val, bbuf, &blen);
-    for (int j = 3; j < c->argc; j++) {
-        if (word_is(&c->argv[j], "idx")) {
-            want_idx = true;
-        } else if (word_is(&c->argv[j], "len")) {
-            want_len = true;
-        } else if (word_is(&c->argv[j], "withmatchlen")) {
-            withlen = true;
-        } else if (word_is(&c->argv[j], "minmatchlen") && j + 1 < c->argc) {
-            if (!arg_ll_or_reply(c, &c->argv[++j], &ms.minlen))
-                return;
-            if (ms.minlen < 0)
-                ms.minlen = 0;
-        } else {
-            reply_err(&c->out, RE_SYNTAX);
-            return;
-        }
-    }
-    if (want_len && want_idx) {
-        reply_error(&c->out, "ERR If you want both the length and indexes, please just use IDX.");
+    if (!lcs_opts_or_reply(c, &o) || !lcs_size_ok_or_reply(c, alen, blen))
         return;
-    }
-    if (alen >= UINT32_MAX - 1 || blen >= UINT32_MAX - 1) {
-        reply_error(&c->out, "ERR String too long for LCS");
-        return;
-    }
-    table = kv_str_lcs_table_bytes(alen, blen);
-    if (table && table > (uint64_t)max_bulk(c)) {
-        reply_error(&c->out, "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
-        return;
-    }
-    if (!want_len && !want_idx)
+    ms.minlen = o.minlen;
+    if (!o.len && !o.idx)
         seq = kv_xmalloc((alen < blen ? alen : blen) + 1);
-    len = kv_str_lcs((const unsigned char *)a, alen, (const unsigned char *)b, blen, !want_len, seq,
-                     want_idx ? lcs_collect : NULL, &ms);
+    len = kv_str_lcs((const unsigned char *)a, alen, (const unsigned char *)b, blen, !o.len, seq,
+                     o.idx ? lcs_collect : NULL, &ms);
     if (len < 0)
         reply_error(&c->out, "ERR Insufficient memory, failed allocating transient memory for LCS");
-    else if (want_idx)
-        reply_lcs_idx(c, &ms, withlen, len);
-    else if (want_len)
+    else if (o.idx)
+        reply_lcs_idx(c, &ms, o.withlen, len);
+    else if (o.len)
         reply_int(&c->out, len);
     else
         reply_bulk(&c->out, (const char *)seq, (size_t)len);
@@ -862,6 +883,10 @@ static void bitcount_cmd(struct client *c)
     if (c->argc == 4 || c->argc == 5) {
         if (!arg_ll_or_reply(c, &c->argv[2], &start) || !arg_ll_or_reply(c, &c->argv[3], &end))
             return;
+        if (start < 0 && end < 0 && start > end) {   /* Redis answers before reading the unit */
+            reply_int(&c->out, 0);
+            return;
+        }
         if (c->argc == 5 && !unit_or_reply(c, &c->argv[4], &bit_unit))
             return;
     } else if (c->argc != 2) {
@@ -1210,5 +1235,14 @@ static const struct cmd_def string_cmds[] = {
     { "bitfield_ro", bitfield_ro_cmd, -2, R | F, BIT_R | ACL_FAST, 1, 1, 1,
       "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", NULL },
 };
+
+#undef W
+#undef R
+#undef M
+#undef F
+#undef STR_R
+#undef STR_W
+#undef BIT_R
+#undef BIT_W
 
 const struct cmd_group cmd_group_string = CMD_GROUP("string", string_cmds);

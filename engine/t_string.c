@@ -80,30 +80,44 @@ int bits_set(unsigned char *p, uint64_t offset, int on)
     return old;
 }
 
-static unsigned char src_byte(const unsigned char *const *src, const size_t *len, size_t k, size_t i)
+/* dst[0..n) = dst op s[0..n), a word at a time. */
+static void combine(enum bits_op op, unsigned char *dst, const unsigned char *s, size_t n)
 {
-    return i < len[k] ? src[k][i] : 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t a = load64(dst + i), b = load64(s + i);
+        a = op == BITS_AND ? a & b : op == BITS_OR ? a | b : a ^ b;
+        memcpy(dst + i, &a, sizeof(a));
+    }
+    for (; i < n; i++)
+        dst[i] = op == BITS_AND ? dst[i] & s[i] : op == BITS_OR ? dst[i] | s[i] : dst[i] ^ s[i];
 }
 
 void bits_op(enum bits_op op, unsigned char *dst, size_t dlen, const unsigned char *const *src,
              const size_t *len, size_t n)
 {
-    for (size_t i = 0; i < dlen; i++) {
-        unsigned char v = src_byte(src, len, 0, i);
-        if (op == BITS_NOT) {
-            dst[i] = (unsigned char)~v;
-            continue;
+    /* start from the first source, zero-padded; fold the others in one by
+     * one (a shorter source is zeros past its end: only AND is affected) */
+    size_t n0 = len[0] < dlen ? len[0] : dlen;
+    if (n0)
+        memcpy(dst, src[0], n0);
+    memset(dst + n0, 0, dlen - n0);
+    if (op == BITS_NOT) {
+        size_t i = 0;
+        for (; i + 8 <= dlen; i += 8) {
+            uint64_t w = ~load64(dst + i);
+            memcpy(dst + i, &w, sizeof(w));
         }
-        for (size_t k = 1; k < n; k++) {
-            unsigned char w = src_byte(src, len, k, i);
-            if (op == BITS_AND)
-                v &= w;
-            else if (op == BITS_OR)
-                v |= w;
-            else
-                v ^= w;
-        }
-        dst[i] = v;
+        for (; i < dlen; i++)
+            dst[i] = (unsigned char)~dst[i];
+        return;
+    }
+    for (size_t k = 1; k < n; k++) {
+        size_t nk = len[k] < dlen ? len[k] : dlen;
+        if (nk)
+            combine(op, dst, src[k], nk);
+        if (op == BITS_AND)
+            memset(dst + nk, 0, dlen - nk);
     }
 }
 

@@ -31,10 +31,10 @@ for dir in build build-asan; do
   (cd "$dir" && ctest --output-on-failure -j "$jobs")
 done
 
-for dir in build build-asan; do
-  step "integration over sockets ($dir)"
-  $py tests/integration/run.py --server "$dir/taskkv-server"
-done
+step "integration over sockets (build)"
+$py tests/integration/run.py --server build/taskkv-server
+step "integration over sockets (build-asan)"
+$py tests/integration/run.py --server build-asan/taskkv-server --sanitizer
 
 step "differential vs redis-server (release build)"
 tests/diff/run.sh build/taskkv-server

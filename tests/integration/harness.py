@@ -188,8 +188,16 @@ class Server:
                 c = Conn(port=self.port, timeout=2.0)
                 try:
                     r = c.cmd("PING")
+                    pid = None
+                    if r == "PONG":
+                        pid = parse_info(c.cmd("INFO", "server")).get("process_id")
                 finally:
                     c.close()
+                if pid is not None and self.proc is not None and not self.daemonized() and \
+                        pid != str(self.proc.pid):
+                    # someone else's server answered on the port we picked
+                    raise ServerError("port %s is served by pid %s, not ours (%s)" % (self.port, pid,
+                                                                                       self.proc.pid))
                 if r == "PONG" or (isinstance(r, ErrorReply) and r.startswith("NOAUTH")):
                     return
             except (OSError, ConnectionClosed, ReplyTimeout):

@@ -202,14 +202,16 @@ class Runner:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def discover(filters):
+def discover(filters, test_dir=HERE, external=True):
     """[(name, kind, target)] in file order."""
     found = []
-    for fname in sorted(os.listdir(HERE)):
+    if test_dir not in sys.path:
+        sys.path.insert(0, test_dir)
+    for fname in sorted(os.listdir(test_dir)):
         if not (fname.startswith("test_") and fname.endswith(".py")):
             continue
-        path = os.path.join(HERE, fname)
-        if fname == EXTERNAL_SCRIPT:
+        path = os.path.join(test_dir, fname)
+        if external and fname == EXTERNAL_SCRIPT:
             with open(path, encoding="utf-8", errors="replace") as f:
                 src = f.read()
             if "--port" in src or "def test_" not in src or "(t)" not in src:
@@ -227,35 +229,35 @@ def discover(filters):
     return found
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv=None, test_dir=HERE, suite="integration", doc=__doc__):
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--server", required=True, help="path of taskkv-server")
     ap.add_argument("-k", action="append", default=[], help="only tests whose name contains this")
     ap.add_argument("--sanitizer", action="store_true", help="the server is a sanitizer build")
     ap.add_argument("--redis-server", help="reference redis-server binary")
     ap.add_argument("--list", action="store_true", help="list the tests and exit")
     ap.add_argument("-v", "--verbose", action="store_true")
-    opts = ap.parse_args()
+    opts = ap.parse_args(argv)
     if os.environ.get("TASKKV_SANITIZER") == "1":
         opts.sanitizer = True
     if not os.access(opts.server, os.X_OK):
-        print("integration: server binary %s not found or not executable" % opts.server)
-        print("integration: 0 passed, 1 failed")
+        print("%s: server binary %s not found or not executable" % (suite, opts.server))
+        print("%s: 0 passed, 1 failed" % suite)
         return 1
-    tests = discover(opts.k)
+    tests = discover(opts.k, test_dir, external=(test_dir == HERE))
     if opts.list:
         for name, _, _ in tests:
             print(name)
         return 0
     if not tests:
-        print("integration: no test matches %s" % opts.k)
-        print("integration: 0 passed, 1 failed")
+        print("%s: no test matches %s" % (suite, opts.k))
+        print("%s: 0 passed, 1 failed" % suite)
         return 1
     signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     runner = Runner(opts)
     began = time.time()
-    print("integration: %d tests against %s%s" % (len(tests), opts.server, " (sanitizer build)" if opts.sanitizer
-                                                    else ""), flush=True)
+    print("%s: %d tests against %s%s" % (suite, len(tests), opts.server, " (sanitizer build)" if opts.sanitizer
+                                           else ""), flush=True)
     try:
         for name, kind, target in tests:
             if kind == "external":
@@ -269,8 +271,8 @@ def main():
         runner.cleanup()
     if runner.failures:
         print("failed: %s" % ", ".join(runner.failures))
-    print("integration: finished in %.1fs" % (time.time() - began))
-    print("integration: %d passed, %d failed, %d skipped" % (runner.passed, runner.failed, runner.skipped))
+    print("%s: finished in %.1fs" % (suite, time.time() - began))
+    print("%s: %d passed, %d failed, %d skipped" % (suite, runner.passed, runner.failed, runner.skipped))
     return 1 if runner.failed else 0
 
 

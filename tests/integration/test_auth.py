@@ -3,7 +3,7 @@ with a redis-server 7.0.15 started with the same password."""
 
 import re
 
-from harness import Conn, check, eq, eq_list, first_diff, fresh_server, info, replies_or_close, short
+from harness import Conn, check, eq, eq_list, first_diff, fresh_server, info, replies_or_close
 
 PASS = "s3cret pass"
 

@@ -178,7 +178,7 @@ def test_expiry_of_overwritten_and_persisted_keys(t):
     time.sleep(0.35)
     eq(expired_keys(c), 0, "expired_keys 150 ms after the old deadline")
     eq(c.cmd("DBSIZE"), 3)
-    time.sleep(0.2)
+    time.sleep(0.3)
     eq(expired_keys(c), 1, "expired_keys after the new deadline of c")
     eq(c.cmd("DBSIZE"), 2)
 
@@ -205,7 +205,9 @@ def test_expiry_burst_one_million_keys(t):
     est = (time.time() - t0) / cal_cnt * n
     cal = None
     eq(c.cmd("FLUSHALL"), "OK")
-    lead = max(2.5, est * 1.3 + 1.5)
+    # the first 100,000 keys load faster than the last (the table grows):
+    # observed ratios of real to estimated load time are 1.0-1.65
+    lead = max(2.5, est * 1.7 + 1.0)
     for attempt in (1, 2):
         base = expired_keys(c)
         deadline = int(now_ms() + lead * 1000)
@@ -222,7 +224,7 @@ def test_expiry_burst_one_million_keys(t):
             break
         # too slow to measure from the deadline: start again with more lead
         eq(c.cmd("FLUSHALL"), "OK")
-        lead = load_s * 2 + 2.0
+        lead = load_s * 1.3 + 1.5
     batches = None
     check(slack >= 200 or t.sanitizer, "the load finished %.0f ms before the shared deadline twice: cannot measure"
           " the burst" % slack)

@@ -2,13 +2,11 @@
 
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import time
 
-from harness import Conn, ErrorReply, Server, Skip, check, eq, fresh_server, info, short
+from harness import Conn, Server, Skip, check, eq, free_port, fresh_server, info, short
 
 DEBIAN_CONF = "/etc/redis/redis.conf"
 
@@ -150,11 +148,9 @@ def _write_conf(t, name, text):
 
 
 def test_debian_redis_conf_foreground(t):
-    port = None
     data_dir = os.path.join(t.tmpdir, "data")
     os.mkdir(data_dir)
     logfile = os.path.join(t.tmpdir, "taskkv.log")
-    from harness import free_port
     port = free_port()
     text = _debian_conf(t, port, {
         "port": str(port), "bind": "127.0.0.1", "dir": data_dir, "daemonize": "no",
@@ -203,7 +199,6 @@ def test_debian_redis_conf_foreground(t):
 
 def test_debian_redis_conf_daemonized(t):
     """daemonize yes with a pidfile, as Debian ships it."""
-    from harness import free_port
     port = free_port()
     pidfile = os.path.join(t.tmpdir, "taskkv.pid")
     logfile = os.path.join(t.tmpdir, "taskkv.log")
