@@ -47,8 +47,16 @@
  * SCAN's TYPE name and cursor), so bytes after a NUL do not count. */
 static size_t cstr_len(const struct resp_arg *a)
 {
-    const char *nul = memchr(a->ptr, '\0', a->len);
+    const char *nul = a->len ? memchr(a->ptr, '\0', a->len) : NULL;
     return nul ? (size_t)(nul - a->ptr) : a->len;
+}
+
+/* Option names are compared as Redis does, with strcasecmp on the C string:
+ * "nx\0junk" is NX. */
+static bool opt_is(const struct resp_arg *a, const char *word)
+{
+    struct resp_arg s = { a->ptr, cstr_len(a) };
+    return arg_is(&s, word);
 }
 
 static bool same_bytes(const struct resp_arg *a, const struct resp_arg *b)
@@ -56,45 +64,40 @@ static bool same_bytes(const struct resp_arg *a, const struct resp_arg *b)
     return a->len == b->len && memcmp(a->ptr, b->ptr, a->len) == 0;
 }
 
-/* Key changed + event in database `db`, which may not be the client's. */
-static void signal_in(struct client *c, int db, const struct resp_arg *key, const char *event)
+/* The outputs of a two-key change (RENAME, MOVE) in Redis' order: both
+ * keys changed, then the two events. */
+static void signal_pair(struct client *c, const struct resp_arg *key_a, int db_a, const char *event_a,
+                        const struct resp_arg *key_b, int db_b, const char *event_b)
 {
-    kv_changed(c->srv->ks, db, key->ptr, key->len);
-    kv_notify(c->srv->ks, NOTIFY_GENERIC, event, db, key->ptr, key->len);
-}
-
-static void notify_new(struct client *c, int db, const struct resp_arg *key)
-{
-    kv_notify(c->srv->ks, NOTIFY_NEW, "new", db, key->ptr, key->len);
+    struct kv_space *ks = c->srv->ks;
+    kv_changed(ks, db_a, key_a->ptr, key_a->len);
+    kv_changed(ks, db_b, key_b->ptr, key_b->len);
+    kv_notify(ks, NOTIFY_GENERIC, event_a, db_a, key_a->ptr, key_a->len);
+    kv_notify(ks, NOTIFY_GENERIC, event_b, db_b, key_b->ptr, key_b->len);
 }
 
 /* A database number argument of MOVE and COPY ... DB: Redis' getInt parse,
  * then the range check. */
 static bool db_index_or_reply(struct client *c, const struct resp_arg *a, int *out)
 {
-    long long v;
-    if (!arg_ll_or_reply(c, a, &v))
+    int v;
+    if (!arg_int_or_reply(c, a, &v))
         return false;
-    if (v < INT_MIN || v > INT_MAX) {
-        reply_error(&c->out, "ERR value is out of range, value must between -2147483648 and 2147483647");
-        return false;
-    }
     if (v < 0 || v >= kv_ndb(c->srv->ks)) {
         reply_err(&c->out, RE_DB_INDEX);
         return false;
     }
-    *out = (int)v;
+    *out = v;
     return true;
 }
 
-/* Adds `val` (owned) under `key` in `db` with deadline `when_ms` (-1: none)
- * and raises "new". The key must be absent. */
+/* Adds `val` (owned) under `key` in `db` with deadline `when_ms` (-1: none);
+ * the engine raises "new". The key must be absent. */
 static void add_key(struct client *c, int db, const struct resp_arg *key, struct kv_obj *val, int64_t when_ms)
 {
     struct kv_entry *e = kv_add(c->srv->ks, db, key->ptr, key->len, val);
     if (when_ms != -1)
         kv_ttl_set(c->srv->ks, db, e, when_ms);
-    notify_new(c, db, key);
 }
 
 /* ---- DEL / UNLINK / EXISTS / TOUCH / TYPE ------------------------------- */
@@ -204,16 +207,16 @@ static bool scan_opts_or_reply(struct client *c, int i, struct scan_opts *o)
             return false;
         }
         val = &c->argv[i + 1];
-        if (arg_is(opt, "count")) {
+        if (opt_is(opt, "count")) {
             if (!arg_ll_or_reply(c, val, &o->count))
                 return false;
             if (o->count < 1) {
                 reply_err(&c->out, RE_SYNTAX);
                 return false;
             }
-        } else if (arg_is(opt, "match")) {
+        } else if (opt_is(opt, "match")) {
             o->pat = val->len == 1 && val->ptr[0] == '*' ? NULL : val;
-        } else if (arg_is(opt, "type")) {
+        } else if (opt_is(opt, "type")) {
             o->type = val->ptr;
             o->type_len = cstr_len(val);
         } else {
@@ -335,8 +338,7 @@ static void rename_generic(struct client *c, bool nx)
     if (dst_exists)
         kv_delete(ks, c->db, dst->ptr, dst->len);
     add_key(c, c->db, dst, val, when);
-    signal_in(c, c->db, src, "rename_from");
-    signal_in(c, c->db, dst, "rename_to");
+    signal_pair(c, src, c->db, "rename_from", dst, c->db, "rename_to");
     cmd_dirty(c, 1);
     if (nx)
         reply_int(&c->out, 1);
@@ -367,10 +369,7 @@ static void move_cmd(struct client *c)
     }
     val = kv_take(ks, c->db, key->ptr, key->len, &when);
     add_key(c, dst, key, val, when);
-    kv_changed(ks, c->db, key->ptr, key->len);
-    kv_changed(ks, dst, key->ptr, key->len);
-    kv_notify(ks, NOTIFY_GENERIC, "move_from", c->db, key->ptr, key->len);
-    kv_notify(ks, NOTIFY_GENERIC, "move_to", dst, key->ptr, key->len);
+    signal_pair(c, key, c->db, "move_from", key, dst, "move_to");
     cmd_dirty(c, 1);
     reply_int(&c->out, 1);
 }
@@ -387,9 +386,9 @@ static void copy_cmd(struct client *c)
     int db = c->db;
 
     for (int j = 3; j < c->argc; j++) {
-        if (arg_is(&c->argv[j], "replace")) {
+        if (opt_is(&c->argv[j], "replace")) {
             replace = true;
-        } else if (arg_is(&c->argv[j], "db") && j + 1 < c->argc) {
+        } else if (opt_is(&c->argv[j], "db") && j + 1 < c->argc) {
             if (!db_index_or_reply(c, &c->argv[++j], &db))
                 return;
         } else {
@@ -416,7 +415,8 @@ static void copy_cmd(struct client *c)
     if (dst_exists)
         kv_delete(ks, db, dst->ptr, dst->len);
     add_key(c, db, dst, copy, kv_ttl_get(e));
-    signal_in(c, db, dst, "copy_to");
+    kv_changed(ks, db, dst->ptr, dst->len);
+    kv_notify(ks, NOTIFY_GENERIC, "copy_to", db, dst->ptr, dst->len);
     cmd_dirty(c, 1);
     reply_int(&c->out, 1);
 }
@@ -430,13 +430,13 @@ static bool expire_flags_or_reply(struct client *c, int *flags)
     *flags = 0;
     for (int j = 3; j < c->argc; j++) {
         const struct resp_arg *a = &c->argv[j];
-        if (arg_is(a, "nx"))
+        if (opt_is(a, "nx"))
             *flags |= EXP_NX;
-        else if (arg_is(a, "xx"))
+        else if (opt_is(a, "xx"))
             *flags |= EXP_XX;
-        else if (arg_is(a, "gt"))
+        else if (opt_is(a, "gt"))
             *flags |= EXP_GT;
-        else if (arg_is(a, "lt"))
+        else if (opt_is(a, "lt"))
             *flags |= EXP_LT;
         else {
             reply_errorf(&c->out, "ERR Unsupported option %.*s", (int)cstr_len(a), a->ptr);

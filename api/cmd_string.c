@@ -356,14 +356,12 @@ static void psetex_cmd(struct client *c)
 static void getset_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1], *val = &c->argv[2];
+    struct resp_arg effect[3] = { { "SET", 3 }, *key, *val };
     if (!get_generic_or_reply(c))
         return;
     store(c, key, kv_str_new_encoded(val->ptr, val->len), false);
     db_touched(c, key, NOTIFY_STRING, "set");
-    {
-        struct resp_arg argv[3] = { { "SET", 3 }, *key, *val };
-        cmd_effect(c, 3, argv);
-    }
+    cmd_effect(c, 3, effect);
 }
 
 static void getdel_cmd(struct client *c)
@@ -527,7 +525,7 @@ static void incrbyfloat_cmd(struct client *c)
     struct kv_entry *e;
     long double v = 0, incr;
     char buf[NF_LD_BUFSIZE];
-    int len;
+    struct resp_arg effect[4] = { { "SET", 3 }, *key, { buf, 0 }, { "KEEPTTL", 7 } };
 
     if (!db_write_typed_or_reply(c, key, KV_STRING, &e))
         return;
@@ -540,18 +538,15 @@ static void incrbyfloat_cmd(struct client *c)
         reply_error(&c->out, "ERR increment would produce NaN or Infinity");
         return;
     }
-    len = nf_ld2str_human(buf, sizeof(buf), v);
+    effect[2].len = (size_t)nf_ld2str_human(buf, sizeof(buf), v);
     if (e)
-        kv_replace(e, kv_str_new(buf, (size_t)len));
+        kv_replace(e, kv_str_new(buf, effect[2].len));
     else
-        kv_add(c->srv->ks, c->db, key->ptr, key->len, kv_str_new(buf, (size_t)len));
+        kv_add(c->srv->ks, c->db, key->ptr, key->len, kv_str_new(buf, effect[2].len));
     db_touched(c, key, NOTIFY_STRING, "incrbyfloat");
-    reply_bulk(&c->out, buf, (size_t)len);
-    {
-        /* replicas store the exact result rather than redo float maths */
-        struct resp_arg argv[4] = { { "SET", 3 }, *key, { buf, (size_t)len }, { "KEEPTTL", 7 } };
-        cmd_effect(c, 4, argv);
-    }
+    reply_bulk(&c->out, buf, effect[2].len);
+    /* replicas store the exact result rather than redo the float maths */
+    cmd_effect(c, 4, effect);
 }
 
 /* ---- substrings ----------------------------------------------------------- */

@@ -229,7 +229,11 @@ static void effects_reset(struct cmd_table *t)
     t->neffects = 0;
 }
 
-void cmd_dirty(struct client *c, long long n) { c->srv->dirty += n; }
+void cmd_dirty(struct client *c, long long n)
+{
+    c->srv->dirty += n;
+    c->srv->cmd_changes += n;
+}
 
 void cmd_effect(struct client *c, int argc, const struct resp_arg *argv)
 {
@@ -275,7 +279,7 @@ static void propagate(struct client *c, long long dirty_before)
 {
     struct server *srv = c->srv;
     struct cmd_table *t = srv->cmds;
-    if (srv->dirty == dirty_before && !t->neffects)
+    if (srv->cmd_changes == dirty_before && !t->neffects)
         return;
     if (srv->hooks.effect) {
         if (t->neffects) {
@@ -355,7 +359,7 @@ bool cmd_dispatch(struct client *c)
     start = server_clock_us();
     srv->now_ms = start / 1000;
     kv_set_clock(srv->ks, srv->now_ms);
-    dirty_before = srv->dirty;
+    dirty_before = srv->cmd_changes;
     errors_before = c->out.errors;
     d->fn(c);
     stats->calls++;

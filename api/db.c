@@ -9,10 +9,12 @@ struct kv_entry *db_read(struct client *c, const struct resp_arg *key)
 {
     struct server *srv = c->srv;
     struct kv_entry *e = kv_find(srv->ks, c->db, key->ptr, key->len, srv->now_ms);
-    if (e)
+    if (e) {
         srv->stats.keyspace_hits++;
-    else
+    } else {
         srv->stats.keyspace_misses++;
+        kv_notify(srv->ks, NOTIFY_KEY_MISS, "keymiss", c->db, key->ptr, key->len);
+    }
     return e;
 }
 

@@ -15,6 +15,8 @@
  *    the buffer, exactly as Redis does when it arrives in one read.
  *  - A "*<n>" or "$<n>" line ends at its first '\r'; the byte after that '\r'
  *    is skipped unchecked, and so are the two bytes after a bulk's payload.
+ *  - A bulk line not starting with '$' gives "expected '$', got '<c>'" with
+ *    the raw byte, except '\r' and '\n' which Redis' reply turns into ' '.
  *  - Numbers follow string2ll(): optional '-', no '+', no leading zero, no
  *    space, at most 20 characters. A count <= 0 is an empty command; "-0" and
  *    the empty string are invalid.

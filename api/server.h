@@ -81,6 +81,7 @@ struct server {
 
     int64_t now_ms;              /* clock read for the running command */
     long long dirty;             /* changes since start (for INFO / SAVE later) */
+    long long cmd_changes;       /* changes made by commands (cmd_dirty): decides propagation */
     time_t start_time;
     struct server_stats stats;
     unsigned long long stats_peak_memory;

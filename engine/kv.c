@@ -249,6 +249,7 @@ struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t kle
     memcpy(e->key, key, klen);
     e->key[klen] = '\0';
     dict_insert(ks->tables[db]->dict, &e->node);
+    kv_notify(ks, NOTIFY_NEW, "new", db, key, klen);
     return e;
 }
 

@@ -80,7 +80,8 @@ bool kv_lfu_enabled(const struct kv_space *ks);
 struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen);
 bool kv_is_expired(const struct kv_entry *e, int64_t now_ms);
 
-/* Adds a key that must be absent; takes ownership of `val`. */
+/* Adds a key that must be absent; takes ownership of `val`. Raises the
+ * "new" keyspace event, as Redis' dbAdd does. */
 struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val);
 /* Replaces an entry's value (the old one is freed); the TTL is kept. */
 void kv_replace(struct kv_entry *e, struct kv_obj *val);

@@ -111,9 +111,10 @@ END_TEST
 START_TEST(set_produces_three_outputs)
 {
     ck_assert_str_eq(run("set", "k", "v", NULL), "+OK\r\n");
-    ck_assert_ptr_nonnull(strstr(log_buf, "changed:k|"));
-    ck_assert_ptr_nonnull(strstr(log_buf, "notify:set:k|"));
-    ck_assert_ptr_nonnull(strstr(log_buf, "effect:0:set k v|"));
+    ck_assert_str_eq(log_buf, "notify:new:k|changed:k|notify:set:k|effect:0:set k v|");
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("set", "k", "w", NULL), "+OK\r\n");
+    ck_assert_str_eq(log_buf, "changed:k|notify:set:k|effect:0:set k w|");
 }
 END_TEST
 
@@ -122,7 +123,7 @@ START_TEST(reads_produce_nothing)
     run("set", "k", "v", NULL);
     log_buf[0] = '\0';
     ck_assert_str_eq(run("get", "k", NULL), "$1\r\nv\r\n");
-    ck_assert_str_eq(run("exists", "k", "nokey", NULL), ":1\r\n");
+    ck_assert_str_eq(run("exists", "k", NULL), ":1\r\n");
     ck_assert_str_eq(log_buf, "");
 }
 END_TEST
@@ -188,6 +189,20 @@ START_TEST(active_expiry_outputs)
     ck_assert_ptr_nonnull(strstr(log_buf, "changed:k|"));
     ck_assert_ptr_nonnull(strstr(log_buf, "effect:0:DEL k|"));
     ck_assert_uint_eq(kv_size(srv->ks, 0), 0);
+}
+END_TEST
+
+START_TEST(lazy_expiry_propagates_only_del)
+{
+    int64_t now = server_clock_ms();
+    run("set", "k", "v", "PXAT", "1", NULL);   /* stored already expired, as Redis does */
+    (void)now;
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("get", "k", NULL), "$-1\r\n");
+    ck_assert_ptr_nonnull(strstr(log_buf, "effect:0:DEL k|"));
+    ck_assert_ptr_null(strstr(log_buf, "effect:0:get"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "notify:expired:k|"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "notify:keymiss:k|"));
 }
 END_TEST
 
@@ -267,6 +282,7 @@ int main(void)
     tcase_add_test(tc, failed_write_changes_nothing);
     tcase_add_test(tc, select_and_effect_db);
     tcase_add_test(tc, active_expiry_outputs);
+    tcase_add_test(tc, lazy_expiry_propagates_only_del);
     tcase_add_test(tc, auth_required);
     tcase_add_test(tc, hello_switches_protocol);
     tcase_add_test(tc, commandstats_count);

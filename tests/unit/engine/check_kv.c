@@ -82,8 +82,14 @@ static void on_changed(void *ctx, int db, const char *key, size_t klen)
     record(R_CHANGED, db, 0, NULL, key, klen, 0);
 }
 
+static size_t new_events;   /* "new" is counted apart: every add raises it */
+
 static void on_notify(void *ctx, int cls, const char *event, int db, const char *key, size_t klen)
 {
+    if (cls == NOTIFY_NEW && strcmp(event, "new") == 0) {
+        new_events++;
+        return;
+    }
     record(R_NOTIFY, db, cls, event, key, klen, 0);
 }
 
@@ -114,6 +120,7 @@ static void setup(void)
     log_recs = calloc(LOG_MAX, sizeof(*log_recs));
     ck_assert_ptr_nonnull(log_recs);
     nlog = 0;
+    new_events = 0;
     memset(counts, 0, sizeof(counts));
     logging = 1;
     rng_state = 0x2545f4914f6cdd1dull;
@@ -242,6 +249,7 @@ START_TEST(test_add_find_delete)
     for (unsigned i = 0; i < 1000; i++)
         REQUIRE(val_of(find_n(i % 3, i, 0)) == i);
     check_ks();
+    ck_assert_uint_eq(new_events, 1001);   /* one "new" per key added */
 
     ck_assert(kv_delete(ks, 0, bin, 3));
     ck_assert(!kv_delete(ks, 0, bin, 3));
