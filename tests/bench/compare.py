@@ -505,7 +505,7 @@ def parse_args(argv):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tests", default=",".join(DEFAULT_TESTS),
                     help="comma-separated redis-benchmark tests (default %(default)s)")
-    ap.add_argument("-n", type=int, default=150000,
+    ap.add_argument("-n", type=int, default=200000,
                     help="requests per run at -P 1 (default %(default)s)")
     ap.add_argument("--pipelined-n", type=int, default=None,
                     help="requests per run at -P > 1 (default: 5 x -n, so runs last long "
