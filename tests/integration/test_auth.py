@@ -134,3 +134,19 @@ def test_auth_without_password_matches_redis(t):
     steps = [("AUTH", "x"), ("AUTH", "default", "x"), ("AUTH", "other", "x"), ("HELLO", "3", "AUTH", "default", "x"),
              ("PING",)]
     eq_list(run_session(t.server, steps), run_session(ref, steps), "taskkv vs redis without requirepass")
+
+
+@fresh_server()
+def test_client_setinfo_as_redis_7_2(t):
+    """CLIENT SETINFO is answered +OK as Redis 7.2 does (ioredis, node-redis and
+    redis-py send it right after HELLO), and shows in CLIENT INFO."""
+    c = t.conn()
+    eq(c.cmd_raw("CLIENT", "SETINFO", "LIB-NAME", "redis-py"), b"+OK\r\n")
+    eq(c.cmd_raw("CLIENT", "SETINFO", "lib-ver", "5.0.1"), b"+OK\r\n")
+    line = c.cmd("CLIENT", "INFO").decode()
+    check("lib-name=redis-py " in line and "lib-ver=5.0.1 " in line, "CLIENT INFO lacks lib fields: %r" % line)
+    eq(c.cmd_raw("CLIENT", "SETINFO", "LIB-FOO", "x"), b"-ERR Unrecognized option 'LIB-FOO'\r\n")
+    eq(c.cmd_raw("CLIENT", "SETINFO", "LIB-NAME", "has space"),
+       b"-ERR LIB-NAME cannot contain spaces, newlines or special characters.\r\n")
+    eq(c.cmd_raw("CLIENT", "SETINFO", "LIB-NAME"),
+       b"-ERR wrong number of arguments for 'client|setinfo' command\r\n")
