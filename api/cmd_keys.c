@@ -238,7 +238,7 @@ struct scan_keys {
 static void scan_collect(struct kv_entry *e, void *arg)
 {
     struct scan_keys *s = arg;
-    if (s->used + e->klen > s->cap) {
+    if (!s->bytes || s->used + e->klen > s->cap) {   /* allocated even for an empty first key */
         s->cap = (s->used + e->klen) * 2 + 64;
         s->bytes = kv_xrealloc(s->bytes, s->cap);
     }
