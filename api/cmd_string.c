@@ -84,8 +84,8 @@ static void notify(struct client *c, const struct resp_arg *key, int cls, const 
  * Takes ownership of val. */
 static struct kv_entry *store(struct client *c, const struct resp_arg *key, struct kv_obj *val, bool keep_ttl)
 {
-    db_write(c, key);
-    return kv_set(c->srv->ks, c->db, key->ptr, key->len, val, keep_ttl);
+    struct kv_entry *e = db_write(c, key);
+    return kv_store(c->srv->ks, c->db, e, key->ptr, key->len, val, keep_ttl);
 }
 
 /* The entry's string made RAW so it can be written in place. kv_str_unshare
@@ -308,9 +308,9 @@ static void set_generic(struct client *c, const struct str_opts *o, const struct
             reply_null(&c->out);
         return;
     }
-    /* db_write above already expired the key lazily: store directly */
-    e = kv_set(c->srv->ks, c->db, key->ptr, key->len, kv_str_new_encoded(val->ptr, val->len),
-               o->flags & OPT_KEEPTTL);
+    /* db_write above already expired the key lazily: store through its result */
+    e = kv_store(c->srv->ks, c->db, e, key->ptr, key->len, kv_str_new_encoded(val->ptr, val->len),
+                 o->flags & OPT_KEEPTTL);
     if (o->expire)
         kv_ttl_set(c->srv->ks, c->db, e, when);   /* a past time expires it on next access */
     db_touched(c, key, NOTIFY_STRING, "set");

@@ -41,6 +41,7 @@
 #include "engine/alloc.h"
 
 #include <assert.h>
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ struct dict {
     size_t used[2];
     size_t rehash_idx;       /* next t[0] bucket to move; valid while rehashing */
     int iterators;           /* live iterators (and scans): rehash is paused */
-    uint8_t seed[16];
+    uint64_t seed[2];
 };
 
 /* Default until dict_set_seed: fixed so tests are reproducible. */
@@ -75,10 +76,9 @@ static inline uint64_t rotl(uint64_t x, int b)
 
 static inline uint64_t load_le64(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));   /* one unaligned load */
+    return le64toh(v);
 }
 
 struct sip_state {
@@ -104,15 +104,15 @@ static inline void sip_compress(struct sip_state *s, uint64_t m)
 /* The final word: up to 7 trailing bytes, with len mod 256 in the top byte. */
 static inline uint64_t sip_last_word(const uint8_t *tail, size_t len)
 {
-    uint64_t b = (uint64_t)len << 56;
-    for (size_t i = 0; i < (len & 7); i++)
-        b |= (uint64_t)tail[i] << (8 * i);
-    return b;
+    uint8_t buf[8] = { 0 };
+    memcpy(buf, tail, len & 7);
+    return load_le64(buf) | (uint64_t)len << 56;
 }
 
-static uint64_t siphash12(const uint8_t *in, size_t len, const uint8_t key[16])
+/* key: the 128-bit key as two little-endian words, loaded once per table. */
+static uint64_t siphash12(const uint8_t *in, size_t len, const uint64_t key[2])
 {
-    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+    uint64_t k0 = key[0], k1 = key[1];
     struct sip_state s = {
         k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
         k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL,
@@ -135,7 +135,8 @@ void dict_set_seed(const uint8_t seed[16])
 
 uint64_t dict_hash(const char *key, size_t len)
 {
-    return siphash12((const uint8_t *)key, len, process_seed);
+    uint64_t k[2] = { load_le64(process_seed), load_le64(process_seed + 8) };
+    return siphash12((const uint8_t *)key, len, k);
 }
 
 /* ---------------------------------------------------------------- helpers */
@@ -389,7 +390,8 @@ struct dict *dict_create(const struct dict_type *type)
     struct dict *d = kv_xcalloc(1, sizeof(*d));
 
     d->type = type;
-    memcpy(d->seed, process_seed, sizeof(d->seed));
+    d->seed[0] = load_le64(process_seed);
+    d->seed[1] = load_le64(process_seed + 8);
     return d;
 }
 

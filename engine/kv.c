@@ -263,7 +263,12 @@ void kv_replace(struct kv_entry *e, struct kv_obj *val)
 struct kv_entry *kv_set(struct kv_space *ks, int db, const char *key, size_t klen,
                         struct kv_obj *val, bool keep_ttl)
 {
-    struct kv_entry *e = kv_peek(ks, db, key, klen);
+    return kv_store(ks, db, kv_peek(ks, db, key, klen), key, klen, val, keep_ttl);
+}
+
+struct kv_entry *kv_store(struct kv_space *ks, int db, struct kv_entry *e, const char *key, size_t klen,
+                          struct kv_obj *val, bool keep_ttl)
+{
     if (!e)
         return kv_add(ks, db, key, klen, val);
     kv_replace(e, val);

@@ -89,6 +89,10 @@ void kv_replace(struct kv_entry *e, struct kv_obj *val);
  * TTL is removed (SET semantics). Returns the entry. */
 struct kv_entry *kv_set(struct kv_space *ks, int db, const char *key, size_t klen,
                         struct kv_obj *val, bool keep_ttl);
+/* As kv_set when the caller has just looked the key up: `e` is that lookup's
+ * result (NULL when absent), saving a second hash lookup on the hot path. */
+struct kv_entry *kv_store(struct kv_space *ks, int db, struct kv_entry *e, const char *key, size_t klen,
+                          struct kv_obj *val, bool keep_ttl);
 /* Deletes a key if present (no events: the caller names the event). */
 bool kv_delete(struct kv_space *ks, int db, const char *key, size_t klen);
 /* Unlinks a key and hands its value to the caller (RENAME, MOVE); the entry
