@@ -18,6 +18,8 @@ concurrent "actors", each on connections of its own:
   blast      a big pipeline sent without reading a reply, then closed;
   halfclose  commands then shutdown(SHUT_WR): the server must close;
   slow       a valid request a few bytes at a time;
+  bigreply   megabytes of replies to a client that reads late (checked as
+             proper), or reads a little and closes mid-reply;
   burst      many connections at once, over maxclients.
 
 After every batch a control connection must get PONG within a timeout
@@ -245,7 +247,7 @@ class Gen:
         if r < 0.1:
             return "*"
         if r < 0.15:
-            return "a*" * self.r.randint(5, 300) + "b"
+            return "a*" * self.r.randint(5, 1500) + self.pick(["b", "", "a"])
         if r < 0.2:
             return "*" * self.r.randint(2, 3000)
         pieces = ["*", "?", "[", "]", "^", "-", "\\", "k", "K", "a", "[a-z]", "[^k]", "[\\]", "[]", "[k-", "\\*",
@@ -724,6 +726,7 @@ class RecConn(Conn):
         actor.nconn += 1
         actor.events.append(("connect", self.idx))
         self.nreplies = 0
+        self.dead = False
         super().__init__(port=actor.ctx.port, timeout=timeout_s)
 
     def send(self, data):
@@ -764,7 +767,6 @@ class Actor:
         self.findings = []
         self.authed = ctx.password is None
         self.may_be_rejected = False   # a burst in the batch may fill maxclients
-        self.done = False
 
     def connect(self, timeout_s=None):
         c = RecConn(self, timeout_s or self.ctx.reply_timeout)
@@ -784,20 +786,27 @@ class Actor:
         finally:
             for c in self.conns:
                 c.close(rst=self.r.random() < 0.2)
-            self.done = True
 
     def auth_first(self, c, p=0.85):
         """On a --requirepass server, usually authenticate before fuzzing."""
         if self.ctx.password and not self.authed and self.r.random() < p:
             args = ["AUTH", self.ctx.password] if self.r.random() < 0.7 else \
                 ["HELLO", self.r.choice(["2", "3"]), "AUTH", "default", self.ctx.password]
-            self.exchange(c, [args])
+            return self.exchange(c, [args])
+        return True
 
     # -- well-behaved: replies are checked for framing --
 
-    def exchange(self, c, cmds, use_inline=False, trickle=False):
+    def exchange(self, c, cmds, use_inline=False, trickle=False, delay=0):
         """Sends cmds (pipelined), reads one reply each. False once the
         connection is closed (as it may legitimately be)."""
+        if c.dead:
+            return False
+        ok = self._exchange(c, cmds, use_inline, trickle, delay)
+        c.dead = not ok
+        return ok
+
+    def _exchange(self, c, cmds, use_inline, trickle, delay):
         for i, a in enumerate(cmds):
             if isinstance(a[0], str) and a[0].upper() == "QUIT":
                 cmds = cmds[:i + 1]
@@ -831,6 +840,8 @@ class Actor:
             if not (unauth_big or self.rejected(c) or (self.may_be_rejected and c.nreplies == 0)):
                 self.finding("send failed (%s) on a well-behaved connection; commands: %s" % (e, short(cmds, 600)))
             return False
+        if delay:
+            time.sleep(delay)    # replies pile up: the server must wait for a writable socket
         for i, a in enumerate(cmds):
             name = _b(a[0]).upper() if a else b""
             try:
@@ -877,7 +888,8 @@ class Actor:
 
     def run_proper(self):
         c = self.connect()
-        self.auth_first(c)
+        if not self.auth_first(c):
+            return
         for _ in range(self.r.randint(1, 6)):
             cmds = [self.g.command() for _ in range(self.r.choice([1, 1, 2, 5, 10, 30, 80]))]
             if not self.exchange(c, cmds, use_inline=self.r.random() < 0.2):
@@ -885,7 +897,8 @@ class Actor:
 
     def run_slow(self):
         c = self.connect()
-        self.auth_first(c)
+        if not self.auth_first(c):
+            return
         cmds = [self.g.command(heavy=False) for _ in range(self.r.randint(1, 3))]
         cmds = [a for a in cmds if sum(len(_b(x)) for x in a) < 300] or [["PING"]]
         self.exchange(c, cmds, use_inline=self.r.random() < 0.3, trickle=True)
@@ -906,6 +919,28 @@ class Actor:
         if not closed:
             self.finding("the server kept a half-closed connection open for %.0fs after %s"
                          % (self.ctx.hang_timeout, short(data, 400)))
+
+    def run_bigreply(self):
+        """Megabytes of replies to a client that reads late (well-behaved),
+        or that reads a little and then closes mid-reply (hostile)."""
+        c = self.connect()
+        if not self.auth_first(c, 0.95):
+            return
+        size = self.r.choice([65536, 500000, MAX_BULK - 100])
+        key = "big%d" % self.r.randrange(4)
+        n = self.r.randint(2, (24 << 20) // size)
+        read = [self.r.choice([["GET", key], ["GETRANGE", key, "0", "-1"], ["GETEX", key], ["LCS", key, key]])
+                for _ in range(n)]
+        cmds = [["SET", key, bytes([self.r.randrange(256)]) * size]] + read
+        if self.r.random() < 0.5:
+            self.exchange(c, cmds, delay=self.r.choice([0, 0.05, 0.3]))
+            return
+        c.sock.settimeout(2.0)
+        c.send(resp(cmds[0]))
+        c.send(b"".join(resp(a) for a in read))
+        if self.r.random() < 0.7:
+            c.drain(self.r.choice([0.001, 0.05, 0.2]))
+        c.close(rst=self.r.random() < 0.5)
 
     # -- hostile: anything goes, only the server's survival is checked --
 
@@ -1019,7 +1054,7 @@ class Actor:
 
 
 KINDS = [("proper", 30), ("mutated", 22), ("garbage", 10), ("abrupt", 10), ("blast", 7), ("halfclose", 10),
-         ("slow", 8), ("burst", 3)]
+         ("slow", 8), ("burst", 3), ("bigreply", 4)]
 KIND_CHOICES = [k for k, w in KINDS for _ in range(w)]
 
 
@@ -1079,9 +1114,8 @@ def save_batch(run_name, batch_no, actors, server):
     return d
 
 
-def replay(events, port, password_ctrl):
-    """Replays one actor's transcript; returns nothing (the caller checks
-    the server)."""
+def replay(events, port):
+    """Replays one actor's transcript (the caller then checks the server)."""
     conns = {}
     for ev in events:
         try:
@@ -1135,7 +1169,7 @@ def find_culprit(t, args, password, actors, budget_s):
         try:
             s.start()
             for a in group:
-                replay(a.events, s.port, password)
+                replay(a.events, s.port)
                 time.sleep(0.2)
                 bad = server_ok(s, password, wait_s)
                 if bad:
@@ -1248,7 +1282,7 @@ def fuzz(t, run_name, password=None):
                 detail += batch_findings[:5]
                 detail.append("--- server log ---\n" + server.output_tail(6000))
                 if not server.alive() or "hang" in problem or "sanitizer" in problem:
-                    found = find_culprit(t, args, password, actors, 120.0)
+                    found = find_culprit(t, args, password, actors, 60.0)
                     if found:
                         what, bad, events, log = found
                         detail.append("reproduced by %s (%s); its transcript:\n%s\n--- replay server log ---\n%s"
