@@ -554,7 +554,7 @@ def main(argv):
     args = parse_args(argv)
     persist = PERSIST if args.persist else NO_PERSIST
     servers = {
-        "taskkv": Server("taskkv", args.taskkv, persist, args.server_arg, 0 if args.pin else None),
+        "taskkv": Server("taskkv", os.path.abspath(args.taskkv) if os.sep in args.taskkv else args.taskkv, persist, args.server_arg, 0 if args.pin else None),
         "redis": Server("redis", args.redis, persist, args.server_arg, 0 if args.pin else None),
     }
     results = {}
