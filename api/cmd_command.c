@@ -218,9 +218,7 @@ static void command_help_cmd(struct client *c)
         "HELP",
         "    Print this help.",
     };
-    reply_array(&c->out, sizeof(lines) / sizeof(lines[0]));
-    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-        reply_simple(&c->out, lines[i]);
+    reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 static const struct cmd_def command_subs[] = {

@@ -42,12 +42,8 @@ static void quit_cmd(struct client *c)
 static void select_cmd(struct client *c)
 {
     int id;
-    if (!arg_int_or_reply(c, &c->argv[1], &id))
+    if (!arg_db_or_reply(c, &c->argv[1], NULL, &id))
         return;
-    if (id < 0 || id >= kv_ndb(c->srv->ks)) {
-        reply_err(&c->out, RE_DB_INDEX);
-        return;
-    }
     c->db = id;
     reply_ok(&c->out);
 }
@@ -326,9 +322,7 @@ static void client_help_cmd(struct client *c)
         "HELP",
         "    Print this help.",
     };
-    reply_array(&c->out, sizeof(lines) / sizeof(lines[0]));
-    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
-        reply_simple(&c->out, lines[i]);
+    reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 static const struct cmd_def client_subs[] = {

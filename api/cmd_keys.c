@@ -76,21 +76,6 @@ static void signal_pair(struct client *c, const struct resp_arg *key_a, int db_a
     kv_notify(ks, NOTIFY_GENERIC, event_b, db_b, key_b->ptr, key_b->len);
 }
 
-/* A database number argument of MOVE and COPY ... DB: Redis' getInt parse,
- * then the range check. */
-static bool db_index_or_reply(struct client *c, const struct resp_arg *a, int *out)
-{
-    int v;
-    if (!arg_int_or_reply(c, a, &v))
-        return false;
-    if (v < 0 || v >= kv_ndb(c->srv->ks)) {
-        reply_err(&c->out, RE_DB_INDEX);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 /* Adds `val` (owned) under `key` in `db` with deadline `when_ms` (-1: none);
  * the engine raises "new". The key must be absent. */
 static void add_key(struct client *c, int db, const struct resp_arg *key, struct kv_obj *val, int64_t when_ms)
@@ -357,7 +342,7 @@ static void move_cmd(struct client *c)
     int64_t when;
     int dst;
 
-    if (!db_index_or_reply(c, &c->argv[2], &dst))
+    if (!arg_db_or_reply(c, &c->argv[2], NULL, &dst))
         return;
     if (dst == c->db) {
         reply_err(&c->out, RE_SAME_OBJECT);
@@ -389,7 +374,7 @@ static void copy_cmd(struct client *c)
         if (opt_is(&c->argv[j], "replace")) {
             replace = true;
         } else if (opt_is(&c->argv[j], "db") && j + 1 < c->argc) {
-            if (!db_index_or_reply(c, &c->argv[++j], &db))
+            if (!arg_db_or_reply(c, &c->argv[++j], NULL, &db))
                 return;
         } else {
             reply_err(&c->out, RE_SYNTAX);

@@ -45,25 +45,12 @@ static void flushall_cmd(struct client *c)
     reply_ok(&c->out);
 }
 
-static bool db_index_or_reply(struct client *c, const struct resp_arg *a, const char *which, int *out)
-{
-    long long id;
-    char msg[64];
-    snprintf(msg, sizeof(msg), "ERR invalid %s DB index", which);
-    if (!arg_ll_range_or_reply(c, a, INT_MIN, INT_MAX, &id, msg))
-        return false;
-    if (id < 0 || id >= kv_ndb(c->srv->ks)) {
-        reply_err(&c->out, RE_DB_INDEX);
-        return false;
-    }
-    *out = (int)id;
-    return true;
-}
 
 static void swapdb_cmd(struct client *c)
 {
     int a, b;
-    if (!db_index_or_reply(c, &c->argv[1], "first", &a) || !db_index_or_reply(c, &c->argv[2], "second", &b))
+    if (!arg_db_or_reply(c, &c->argv[1], "ERR invalid first DB index", &a) ||
+        !arg_db_or_reply(c, &c->argv[2], "ERR invalid second DB index", &b))
         return;
     if (a != b)
         kv_swap(c->srv->ks, a, b);
@@ -157,13 +144,6 @@ static void config_resetstat_cmd(struct client *c)
     reply_ok(&c->out);
 }
 
-static void reply_help(struct client *c, const char *const *lines, size_t n)
-{
-    reply_array(&c->out, (long long)n);
-    for (size_t i = 0; i < n; i++)
-        reply_simple(&c->out, lines[i]);
-}
-
 static void config_help_cmd(struct client *c)
 {
     static const char *const lines[] = {
@@ -177,7 +157,7 @@ static void config_help_cmd(struct client *c)
         "HELP",
         "    Print this help.",
     };
-    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+    reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 /* ---- OBJECT ------------------------------------------------------------- */
@@ -255,7 +235,7 @@ static void object_help_cmd(struct client *c)
         "HELP",
         "    Prints this help.",
     };
-    reply_help(c, lines, sizeof(lines) / sizeof(lines[0]));
+    reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
 static const struct cmd_def config_subs[] = {

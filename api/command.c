@@ -418,6 +418,25 @@ bool arg_int_or_reply(struct client *c, const struct resp_arg *a, int *out)
     return true;
 }
 
+bool arg_db_or_reply(struct client *c, const struct resp_arg *a, const char *msg, int *out)
+{
+    long long id;
+    int v;
+    if (msg) {
+        if (!arg_ll_range_or_reply(c, a, INT_MIN, INT_MAX, &id, msg))
+            return false;
+        v = (int)id;
+    } else if (!arg_int_or_reply(c, a, &v)) {
+        return false;
+    }
+    if (v < 0 || v >= kv_ndb(c->srv->ks)) {
+        reply_err(&c->out, RE_DB_INDEX);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 bool arg_double_or_reply(struct client *c, const struct resp_arg *a, double *out)
 {
     if (nf_str2d(a->ptr, a->len, out))

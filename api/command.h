@@ -117,6 +117,10 @@ bool arg_ll_range_or_reply(struct client *c, const struct resp_arg *a, long long
                            long long *out, const char *msg);
 /* Redis' getIntFromObjectOrReply: an integer that must fit an int. */
 bool arg_int_or_reply(struct client *c, const struct resp_arg *a, int *out);
+/* A database number (SELECT, MOVE, COPY ... DB, SWAPDB): an int as
+ * arg_int_or_reply (or, with `msg`, that error for any bad number, as
+ * SWAPDB does), then within `databases`. */
+bool arg_db_or_reply(struct client *c, const struct resp_arg *a, const char *msg, int *out);
 bool arg_double_or_reply(struct client *c, const struct resp_arg *a, double *out);
 bool arg_is(const struct resp_arg *a, const char *word);   /* case-insensitive */
 

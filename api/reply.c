@@ -211,6 +211,13 @@ void reply_simple(struct reply *r, const char *s)
     reply_raw(r, "\r\n", 2);
 }
 
+void reply_lines(struct reply *r, const char *const *lines, size_t n)
+{
+    reply_array(r, (long long)n);
+    for (size_t i = 0; i < n; i++)
+        reply_simple(r, lines[i]);
+}
+
 void reply_ok(struct reply *r) { reply_raw(r, "+OK\r\n", 5); }
 
 const char *reply_err_text(enum reply_err code) { return err_texts[code]; }

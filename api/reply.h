@@ -75,6 +75,8 @@ char *reply_detach(struct reply *r, size_t *len);
 
 void reply_raw(struct reply *r, const char *p, size_t len);
 void reply_simple(struct reply *r, const char *s);   /* +s */
+/* An array of simple strings: the HELP replies of container commands. */
+void reply_lines(struct reply *r, const char *const *lines, size_t n);
 void reply_ok(struct reply *r);
 void reply_err(struct reply *r, enum reply_err code);
 /* msg must start with an error code ("ERR ..."); CR/LF become spaces. */

@@ -133,15 +133,21 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     srv->ops_at_last_sample = srv->stats.commands_processed;
 }
 
-static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+/* Writes every queued reply straight to its socket. */
+static void flush_pending(struct server *srv)
 {
-    struct server *srv = (struct server *)((char *)w - offsetof(struct server, before_sleep));
     while (srv->pending) {
         struct client *c = srv->pending;
         srv->pending = c->next_pending;
         c->flags &= ~(uint32_t)CF_PENDING_WRITE;
         client_flush(c);
     }
+}
+
+static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+    struct server *srv = (struct server *)((char *)w - offsetof(struct server, before_sleep));
+    flush_pending(srv);
     server_deadline_changed(srv);
     if (srv->shutdown_asap)
         ev_break(loop, EVBREAK_ALL);
@@ -478,12 +484,7 @@ int server_run(struct server *srv)
     while (!srv->shutdown_asap)
         ev_run(srv->loop, 0);
     /* flush what the last commands produced (SHUTDOWN replies nothing) */
-    while (srv->pending) {
-        struct client *c = srv->pending;
-        srv->pending = c->next_pending;
-        c->flags &= ~(uint32_t)CF_PENDING_WRITE;
-        client_flush(c);
-    }
+    flush_pending(srv);
     log_at(srv, LOG_WARNING, "User requested shutdown...");
     log_at(srv, LOG_WARNING, "taskkv is now ready to exit, bye bye...");
     ev_signal_stop(srv->loop, &srv->sigterm);
