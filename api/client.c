@@ -198,11 +198,10 @@ static void process_input(struct client *c)
         }
         c->argc = cmd.argc;
         c->argv = cmd.argv;
-        if (cmd.argc > 0 && !cmd_dispatch(c)) {
-            c->qpos += cmd.consumed;
-            break;
-        }
+        bool go_on = cmd.argc == 0 || cmd_dispatch(c);
         c->qpos += cmd.consumed;
+        if (!go_on)
+            break;
     }
     c->argc = 0;
     c->argv = NULL;

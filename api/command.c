@@ -301,10 +301,53 @@ static bool is_http(const struct resp_arg *a)
     return arg_is(a, "post") || arg_is(a, "host:");
 }
 
+/* The command to run for c->argv, after the checks Redis makes before a
+ * handler runs (lookup, subcommand, arity, authentication); NULL after
+ * replying with the rejection. *stats is where the call is counted. */
+static const struct cmd_def *resolve_or_reply(struct client *c, struct slot *slot, struct cmd_stats **stats)
+{
+    const struct cmd_def *d;
+    if (!slot) {
+        reject_unknown(c);
+        return NULL;
+    }
+    d = slot->def;
+    *stats = &slot->stats;
+    if (d->subs && c->argc >= 2) {
+        const struct cmd_def *sub = find_sub(d, &c->argv[1], c->srv->cmds, stats);
+        if (!sub) {
+            reject_unknown_sub(c, d);
+            return NULL;
+        }
+        if (!arity_ok(sub, c->argc)) {
+            reply_errorf(&c->out, "ERR wrong number of arguments for '%s|%s' command", d->name, sub->name);
+            (*stats)->rejected++;
+            return NULL;
+        }
+        d = sub;
+    } else if (!arity_ok(d, c->argc)) {
+        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", d->name);
+        (*stats)->rejected++;
+        return NULL;
+    }
+    if (!(c->flags & CF_AUTHENTICATED) && !(d->flags & CMD_NO_AUTH)) {
+        reply_err(&c->out, RE_NOAUTH);
+        (*stats)->rejected++;
+        return NULL;
+    }
+    return d;
+}
+
 bool cmd_dispatch(struct client *c)
 {
     struct server *srv = c->srv;
     struct slot *slot = find_slot(srv->cmds, c->argv[0].ptr, c->argv[0].len);
+    struct cmd_stats *stats = NULL;
+    const struct cmd_def *d;
+    long long dirty_before;
+    uint64_t errors_before;
+    int64_t start;
+
     if (!slot && is_http(&c->argv[0])) {
         log_at(srv, LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
                                  "Host: commands to Redis. This is likely due to an attacker attempting to use "
@@ -313,42 +356,8 @@ bool cmd_dispatch(struct client *c)
         c->flags |= CF_CLOSE_ASAP;
         return false;
     }
-    const struct cmd_def *d;
-    struct cmd_stats *stats;
-    long long dirty_before;
-    uint64_t errors_before;
-    int64_t start;
-
-    if (!slot) {
-        reject_unknown(c);
-        srv->stats.total_error_replies++;
-        return true;
-    }
-    d = slot->def;
-    stats = &slot->stats;
-    if (d->subs && c->argc >= 2) {
-        const struct cmd_def *sub = find_sub(d, &c->argv[1], srv->cmds, &stats);
-        if (!sub) {
-            reject_unknown_sub(c, d);
-            srv->stats.total_error_replies++;
-            return true;
-        }
-        if (!arity_ok(sub, c->argc)) {
-            reply_errorf(&c->out, "ERR wrong number of arguments for '%s|%s' command", d->name, sub->name);
-            stats->rejected++;
-            srv->stats.total_error_replies++;
-            return true;
-        }
-        d = sub;
-    } else if (!arity_ok(d, c->argc)) {
-        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", d->name);
-        stats->rejected++;
-        srv->stats.total_error_replies++;
-        return true;
-    }
-    if (!(c->flags & CF_AUTHENTICATED) && !(d->flags & CMD_NO_AUTH)) {
-        reply_err(&c->out, RE_NOAUTH);
-        stats->rejected++;
+    d = resolve_or_reply(c, slot, &stats);
+    if (!d) {
         srv->stats.total_error_replies++;
         return true;
     }
