@@ -30,6 +30,7 @@
 #include "api/command.h"
 #include "api/db.h"
 #include "api/reply.h"
+#include "api/scan.h"
 #include "api/server.h"
 #include "engine/alloc.h"
 #include "engine/glob.h"
@@ -49,14 +50,6 @@ static size_t cstr_len(const struct resp_arg *a)
 {
     const char *nul = a->len ? memchr(a->ptr, '\0', a->len) : NULL;
     return nul ? (size_t)(nul - a->ptr) : a->len;
-}
-
-/* Option names are compared as Redis does, with strcasecmp on the C string:
- * "nx\0junk" is NX. */
-static bool opt_is(const struct resp_arg *a, const char *word)
-{
-    struct resp_arg s = { a->ptr, cstr_len(a) };
-    return arg_is(&s, word);
 }
 
 static bool same_bytes(const struct resp_arg *a, const struct resp_arg *b)
@@ -157,61 +150,6 @@ static void randomkey_cmd(struct client *c)
 
 /* ---- SCAN ------------------------------------------------------------------ */
 
-/* Redis parses the cursor with strtoul: an empty string is 0, a sign is
- * allowed ("-1" is 2^64-1), leading space, trailing bytes and overflow are
- * not. */
-static bool scan_cursor_or_reply(struct client *c, const struct resp_arg *a, uint64_t *out)
-{
-    char *s = kv_xstrndup(a->ptr, cstr_len(a)), *end;
-    bool ok;
-    errno = 0;
-    *out = strtoull(s, &end, 10);
-    ok = !isspace((unsigned char)s[0]) && *end == '\0' && errno != ERANGE;
-    free(s);
-    if (!ok)
-        reply_error(&c->out, "ERR invalid cursor");
-    return ok;
-}
-
-struct scan_opts {
-    long long count;
-    const struct resp_arg *pat;    /* NULL: every key ("*" too) */
-    const char *type;              /* NULL: any type */
-    size_t type_len;
-};
-
-static bool scan_opts_or_reply(struct client *c, int i, struct scan_opts *o)
-{
-    o->count = 10;
-    o->pat = NULL;
-    o->type = NULL;
-    for (; i < c->argc; i += 2) {
-        const struct resp_arg *opt = &c->argv[i], *val;
-        if (i + 1 >= c->argc) {   /* every option takes a value */
-            reply_err(&c->out, RE_SYNTAX);
-            return false;
-        }
-        val = &c->argv[i + 1];
-        if (opt_is(opt, "count")) {
-            if (!arg_ll_or_reply(c, val, &o->count))
-                return false;
-            if (o->count < 1) {
-                reply_err(&c->out, RE_SYNTAX);
-                return false;
-            }
-        } else if (opt_is(opt, "match")) {
-            o->pat = val->len == 1 && val->ptr[0] == '*' ? NULL : val;
-        } else if (opt_is(opt, "type")) {
-            o->type = val->ptr;
-            o->type_len = cstr_len(val);
-        } else {
-            reply_err(&c->out, RE_SYNTAX);
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Keys collected by one SCAN step, copied: filtering may expire entries. */
 struct scan_keys {
     char *bytes;
@@ -268,7 +206,7 @@ static void scan_cmd(struct client *c)
     uint64_t cursor, maxiter;
     size_t kept = 0;
 
-    if (!scan_cursor_or_reply(c, &c->argv[1], &cursor) || !scan_opts_or_reply(c, 2, &o))
+    if (!scan_cursor_or_reply(c, &c->argv[1], &cursor) || !scan_opts_or_reply(c, 2, true, &o))
         return;
     /* At most 10 * COUNT table steps (Redis computes it in a wrapping long),
      * so a sparse table cannot stall the server. */
@@ -371,9 +309,9 @@ static void copy_cmd(struct client *c)
     int db = c->db;
 
     for (int j = 3; j < c->argc; j++) {
-        if (opt_is(&c->argv[j], "replace")) {
+        if (arg_opt_is(&c->argv[j], "replace")) {
             replace = true;
-        } else if (opt_is(&c->argv[j], "db") && j + 1 < c->argc) {
+        } else if (arg_opt_is(&c->argv[j], "db") && j + 1 < c->argc) {
             if (!arg_db_or_reply(c, &c->argv[++j], NULL, &db))
                 return;
         } else {
@@ -415,13 +353,13 @@ static bool expire_flags_or_reply(struct client *c, int *flags)
     *flags = 0;
     for (int j = 3; j < c->argc; j++) {
         const struct resp_arg *a = &c->argv[j];
-        if (opt_is(a, "nx"))
+        if (arg_opt_is(a, "nx"))
             *flags |= EXP_NX;
-        else if (opt_is(a, "xx"))
+        else if (arg_opt_is(a, "xx"))
             *flags |= EXP_XX;
-        else if (opt_is(a, "gt"))
+        else if (arg_opt_is(a, "gt"))
             *flags |= EXP_GT;
-        else if (opt_is(a, "lt"))
+        else if (arg_opt_is(a, "lt"))
             *flags |= EXP_LT;
         else {
             reply_errorf(&c->out, "ERR Unsupported option %.*s", (int)cstr_len(a), a->ptr);

@@ -173,7 +173,7 @@ static void object_encoding_cmd(struct client *c)
     if (!e)
         reply_null(&c->out);
     else
-        reply_bulk_cstr(&c->out, kv_enc_name(e->val->enc));
+        reply_bulk_cstr(&c->out, kv_enc_name(kv_obj_encoding(e->val)));
 }
 
 static void object_idletime_cmd(struct client *c)
@@ -210,7 +210,7 @@ static void object_refcount_cmd(struct client *c)
         return;
     }
     /* Redis shares the integers 0..9999 (OBJ_SHARED_REFCOUNT). */
-    if (e->val->enc == KV_ENC_INT && e->val->v.i >= 0 && e->val->v.i < 10000)
+    if (e->val->type == KV_STRING && e->val->enc == KV_ENC_INT && e->val->v.i >= 0 && e->val->v.i < 10000)
         reply_int(&c->out, INT_MAX);
     else
         reply_int(&c->out, 1);

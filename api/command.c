@@ -391,6 +391,13 @@ bool arg_is(const struct resp_arg *a, const char *word)
     return a->len == n && strncasecmp(a->ptr, word, n) == 0;
 }
 
+bool arg_opt_is(const struct resp_arg *a, const char *word)
+{
+    const char *nul = a->len ? memchr(a->ptr, '\0', a->len) : NULL;
+    struct resp_arg s = { a->ptr, nul ? (size_t)(nul - a->ptr) : a->len };
+    return arg_is(&s, word);
+}
+
 bool arg_ll_or_reply(struct client *c, const struct resp_arg *a, long long *out)
 {
     if (nf_str2ll(a->ptr, a->len, out))

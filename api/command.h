@@ -123,5 +123,8 @@ bool arg_int_or_reply(struct client *c, const struct resp_arg *a, int *out);
 bool arg_db_or_reply(struct client *c, const struct resp_arg *a, const char *msg, int *out);
 bool arg_double_or_reply(struct client *c, const struct resp_arg *a, double *out);
 bool arg_is(const struct resp_arg *a, const char *word);   /* case-insensitive */
+/* As arg_is on the argument's C string (cut at a NUL), the way Redis compares
+ * option names with strcasecmp. */
+bool arg_opt_is(const struct resp_arg *a, const char *word);
 
 #endif

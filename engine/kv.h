@@ -43,6 +43,11 @@ struct kv_entry {
     char key[];
 };
 
+/* The entry's value. Use this rather than the field: the value's storage
+ * inside the entry may change (small strings are kept inline). The pointer
+ * is valid until the next keyspace change to this key. */
+static inline struct kv_obj *kv_entry_val(struct kv_entry *e) { return e->val; }
+
 struct kv_stats {
     uint64_t expired_keys;
 };

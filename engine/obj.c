@@ -70,17 +70,53 @@ struct kv_obj *kv_str_new_encoded(const char *p, size_t len)
     return kv_str_new(p, len);
 }
 
+static const struct kv_type_ops *ops_of(int type)
+{
+    switch (type) {
+    case KV_LIST: return &tlist_ops;
+    case KV_SET: return &tset_ops;
+    case KV_ZSET: return &tzset_ops;
+    case KV_HASH: return &thash_ops;
+    default: return NULL;
+    }
+}
+
+struct kv_obj *kv_obj_wrap(int type, void *p)
+{
+    struct kv_obj *o = obj_alloc(0);
+    o->type = (uint8_t)type;
+    o->enc = (uint8_t)ops_of(type)->encoding(p);
+    o->v.ptr = p;
+    return o;
+}
+
+int kv_obj_encoding(const struct kv_obj *o)
+{
+    const struct kv_type_ops *ops = ops_of(o->type);
+    return ops ? ops->encoding(o->v.ptr) : o->enc;
+}
+
 void kv_obj_free(struct kv_obj *o)
 {
+    const struct kv_type_ops *ops;
     if (!o)
         return;
-    if (o->type == KV_STRING && o->enc == KV_ENC_RAW)
+    ops = ops_of(o->type);
+    if (ops)
+        ops->destroy(o->v.ptr);
+    else if (o->enc == KV_ENC_RAW)
         free(o->v.ptr);
     free(o);
 }
 
 struct kv_obj *kv_obj_dup(const struct kv_obj *o)
 {
+    const struct kv_type_ops *ops = ops_of(o->type);
+    if (ops) {
+        struct kv_obj *d = kv_obj_wrap(o->type, ops->dup(o->v.ptr));
+        d->lru = o->lru;
+        return d;
+    }
     switch (o->enc) {
     case KV_ENC_INT: return kv_str_from_ll(o->v.i);
     case KV_ENC_EMBSTR: return embstr_new(o->v.ptr, o->len);

@@ -56,6 +56,23 @@ struct kv_obj *kv_str_new_encoded(const char *p, size_t len);
 struct kv_obj *kv_str_new_raw(const char *p, size_t len);
 struct kv_obj *kv_str_from_ll(long long v);
 
+/* The collection types (engine/t_<type>.c) each export one table of the
+ * operations the generic object code needs; the value's `v.ptr` is the
+ * type's own opaque structure, which knows its layout. */
+struct kv_type_ops {
+    void (*destroy)(void *p);
+    void *(*dup)(const void *p);
+    /* The encoding Redis 7.0 would report (KV_ENC_*), for OBJECT ENCODING. */
+    int (*encoding)(const void *p);
+};
+extern const struct kv_type_ops tlist_ops, thash_ops, tset_ops, tzset_ops;
+
+/* Wraps a collection structure (taken over) in a value object. */
+struct kv_obj *kv_obj_wrap(int type, void *p);
+/* The encoding OBJECT ENCODING reports: o->enc for strings, the type's
+ * answer for collections. */
+int kv_obj_encoding(const struct kv_obj *o);
+
 /* Frees any object; NULL is a no-op. */
 void kv_obj_free(struct kv_obj *o);
 /* A deep copy (COPY command). */

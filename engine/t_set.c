@@ -1,0 +1,10 @@
+/* Placeholder until the set type lands (replaced by engine/t_set.c proper). */
+#include "engine/obj.h"
+
+#include <stdlib.h>
+
+static void destroy(void *p) { free(p); }
+static void *dup(const void *p) { (void)p; return NULL; }
+static int encoding(const void *p) { (void)p; return KV_ENC_HASHTABLE; }
+
+const struct kv_type_ops tset_ops = { destroy, dup, encoding };
