@@ -88,6 +88,10 @@ void block_signal(struct block_state *b, const char *event, size_t len);
 void block_serve_ready(struct block_state *b);
 bool block_has_ready(const struct block_state *b);
 
+/* Runs the pipelined input of clients served since the last call (the
+ * server's before-sleep step). */
+void block_resume_clients(struct block_state *b);
+
 /* CLIENT UNBLOCK: ends the wait with the timeout reply, or with error
  * "-UNBLOCKED client unblocked via CLIENT UNBLOCK". False if not blocked. */
 bool block_unblock(struct client *c, bool with_error);

@@ -12,6 +12,7 @@
  * watcher runs only while a socket would block.
  */
 #include "api/client.h"
+#include "api/block.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/log.h"
@@ -78,7 +79,7 @@ struct client *client_create(struct server *srv, int fd, bool unix_socket)
 struct client *client_create_fake(struct server *srv)
 {
     struct client *c = client_alloc(srv, -1);
-    c->flags |= CF_FAKE | CF_AUTHENTICATED;
+    c->flags |= CF_FAKE | CF_AUTHENTICATED | CF_DENY_BLOCKING;
     return c;
 }
 
@@ -102,6 +103,8 @@ void client_free(struct client *c)
         return;
     srv = c->srv;
     unlink_pending(c);
+    if (c->flags & (CF_BLOCKED | CF_RESUME))
+        block_cancel(c);
     if (!(c->flags & CF_FAKE)) {
         ev_io_stop(srv->loop, &c->rio);
         ev_io_stop(srv->loop, &c->wio);
@@ -265,6 +268,13 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
         c->flags |= CF_CLOSE_ASAP;
     }
     shrink_input(c);
+    if (reply_pending(&c->out) || (c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP)))
+        client_mark_pending(c);
+}
+
+void client_resume(struct client *c)
+{
+    process_input(c);
     if (reply_pending(&c->out) || (c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP)))
         client_mark_pending(c);
 }

@@ -20,6 +20,7 @@
 
 struct server;
 struct cmd_def;
+struct block_waiter;
 
 enum client_flag {
     CF_CLOSE_AFTER_REPLY = 1 << 0,
@@ -29,6 +30,8 @@ enum client_flag {
     CF_UNIX = 1 << 4,
     CF_AUTHENTICATED = 1 << 5,
     CF_BLOCKED = 1 << 6,
+    CF_DENY_BLOCKING = 1 << 7,     /* MULTI/EXEC, scripts, fake clients: blocking commands answer at once */
+    CF_RESUME = 1 << 8,            /* on the block module's resume list */
 };
 
 struct client {
@@ -56,6 +59,9 @@ struct client {
     int64_t last_interaction_ms;
     uint64_t tot_net_in, tot_net_out;
 
+    struct block_waiter *wait;         /* non-NULL iff CF_BLOCKED (api/block.c) */
+    struct client *next_resume;        /* block module's resume list */
+
     /* Per-command propagation state (see cmd_effect). */
     long long dirty_before;
 
@@ -75,6 +81,9 @@ void client_close_async(struct client *c);
 void client_mark_pending(struct client *c);
 /* Writes pending output; returns false if the client was freed. */
 bool client_flush(struct client *c);
+
+/* Runs the input that arrived while the client was blocked. */
+void client_resume(struct client *c);
 
 /* Runs a fake client's command from arguments (tests, replay). */
 void client_exec_argv(struct client *c, int argc, const struct resp_arg *argv);

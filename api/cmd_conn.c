@@ -6,6 +6,7 @@
  * the user is "nopass" (any password authenticates it); otherwise the
  * password must match requirepass.
  */
+#include "api/block.h"
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
@@ -226,6 +227,30 @@ static void client_setinfo_cmd(struct client *c)
     reply_ok(&c->out);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: :1 if that client was blocked. */
+static void client_unblock_cmd(struct client *c)
+{
+    long long id;
+    bool with_error = false;
+    struct client *t;
+    if (!arg_ll_or_reply(c, &c->argv[2], &id))
+        return;
+    if (c->argc == 4) {
+        if (arg_is(&c->argv[3], "error")) {
+            with_error = true;
+        } else if (!arg_is(&c->argv[3], "timeout")) {
+            reply_error(&c->out, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    } else if (c->argc > 4) {
+        reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+        return;
+    }
+    for (t = c->srv->clients; t && t->id != (uint64_t)id; t = t->next)
+        ;
+    reply_int(&c->out, t && block_unblock(t, with_error) ? 1 : 0);
+}
+
 /* One CLIENT LIST line, in Redis 7.0's field order. Returns its length. */
 static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t now_ms)
 {
@@ -319,6 +344,8 @@ static void client_help_cmd(struct client *c)
         "    Assign the name <name> to the current connection.",
         "SETINFO <LIB-NAME|LIB-VER> <value>",
         "    Set client library name or version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         "HELP",
         "    Print this help.",
     };
@@ -338,6 +365,9 @@ static const struct cmd_def client_subs[] = {
       "Returns information about the connection.", NULL },
     { "setinfo", client_setinfo_cmd, 4, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Sets information specific to the client or connection.", NULL },
+    { "unblock", client_unblock_cmd, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, 0, 0, 0,
+      "Unblocks a client blocked by a blocking command from a different connection.", NULL },
     { "help", client_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Returns helpful text about the different subcommands.", NULL },
     { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL },

@@ -105,7 +105,7 @@ static void count_cmd(struct client *c)
 static void type_cmd(struct client *c)
 {
     struct kv_entry *e = db_read(c, &c->argv[1]);
-    reply_simple(&c->out, e ? kv_type_name(e->val->type) : "none");
+    reply_simple(&c->out, e ? kv_type_name(kv_entry_val(e)->type) : "none");
 }
 
 /* ---- KEYS / RANDOMKEY ------------------------------------------------------ */
@@ -120,11 +120,13 @@ struct keys_ctx {
 static void keys_one(struct kv_entry *e, void *arg)
 {
     struct keys_ctx *k = arg;
-    if (!k->all && !glob_match(k->pat->ptr, k->pat->len, e->key, e->klen, false))
+    size_t klen;
+    const char *key = kv_entry_key(e, &klen);
+    if (!k->all && !glob_match(k->pat->ptr, k->pat->len, key, klen, false))
         return;
     if (kv_is_expired(e, k->c->srv->now_ms))   /* hidden, not deleted */
         return;
-    reply_bulk(&k->c->out, e->key, e->klen);
+    reply_bulk(&k->c->out, key, klen);
     k->n++;
 }
 
@@ -142,9 +144,12 @@ static uint64_t server_rnd(void *srv) { return server_random(srv); }
 static void randomkey_cmd(struct client *c)
 {
     struct kv_entry *e = kv_random(c->srv->ks, c->db, c->srv->now_ms, server_rnd, c->srv);
-    if (e)
-        reply_bulk(&c->out, e->key, e->klen);
-    else
+    size_t klen;
+    const char *key;
+    if (e) {
+        key = kv_entry_key(e, &klen);
+        reply_bulk(&c->out, key, klen);
+    } else
         reply_null(&c->out);
 }
 
@@ -161,18 +166,20 @@ struct scan_keys {
 static void scan_collect(struct kv_entry *e, void *arg)
 {
     struct scan_keys *s = arg;
-    if (!s->bytes || s->used + e->klen > s->cap) {   /* allocated even for an empty first key */
-        s->cap = (s->used + e->klen) * 2 + 64;
+    size_t klen;
+    const char *key = kv_entry_key(e, &klen);
+    if (!s->bytes || s->used + klen > s->cap) {   /* allocated even for an empty first key */
+        s->cap = (s->used + klen) * 2 + 64;
         s->bytes = kv_xrealloc(s->bytes, s->cap);
     }
     if (s->n == s->kcap) {
         s->kcap = s->kcap * 2 + 16;
         s->k = kv_xrealloc(s->k, s->kcap * sizeof(*s->k));
     }
-    memcpy(s->bytes + s->used, e->key, e->klen);
+    memcpy(s->bytes + s->used, key, klen);
     s->k[s->n].off = s->used;
-    s->k[s->n].len = e->klen;
-    s->used += e->klen;
+    s->k[s->n].len = klen;
+    s->used += klen;
     s->n++;
 }
 
@@ -187,7 +194,7 @@ static bool scan_keep(struct client *c, const struct scan_opts *o, const struct 
     if (o->type) {
         const char *name;
         e = db_read(c, key);
-        name = e ? kv_type_name(e->val->type) : "none";
+        name = e ? kv_type_name(kv_entry_val(e)->type) : "none";
         if (strlen(name) != o->type_len || strncasecmp(name, o->type, o->type_len) != 0)
             return false;
     }
@@ -334,7 +341,7 @@ static void copy_cmd(struct client *c)
     }
     /* Looked up again: expiring the destination was a keyspace change. */
     e = kv_peek(ks, c->db, src->ptr, src->len);
-    copy = kv_obj_dup(e->val);
+    copy = kv_obj_dup(kv_entry_val(e));
     if (dst_exists)
         kv_delete(ks, db, dst->ptr, dst->len);
     add_key(c, db, dst, copy, kv_ttl_get(e));

@@ -173,7 +173,7 @@ static void object_encoding_cmd(struct client *c)
     if (!e)
         reply_null(&c->out);
     else
-        reply_bulk_cstr(&c->out, kv_enc_name(kv_obj_encoding(e->val)));
+        reply_bulk_cstr(&c->out, kv_enc_name(kv_obj_encoding(kv_entry_val(e))));
 }
 
 static void object_idletime_cmd(struct client *c)
@@ -186,7 +186,7 @@ static void object_idletime_cmd(struct client *c)
                              "when switching between policies at runtime LRU and LFU data will take some time to "
                              "adjust.");
     else
-        reply_int(&c->out, kv_idle_seconds(c->srv->ks, e->val));
+        reply_int(&c->out, kv_idle_seconds(c->srv->ks, kv_entry_val(e)));
 }
 
 static void object_freq_cmd(struct client *c)
@@ -199,7 +199,7 @@ static void object_freq_cmd(struct client *c)
                              "note that when switching between policies at runtime LRU and LFU data will take "
                              "some time to adjust.");
     else
-        reply_int(&c->out, kv_lfu_counter(c->srv->ks, e->val));
+        reply_int(&c->out, kv_lfu_counter(c->srv->ks, kv_entry_val(e)));
 }
 
 static void object_refcount_cmd(struct client *c)
@@ -210,7 +210,7 @@ static void object_refcount_cmd(struct client *c)
         return;
     }
     /* Redis shares the integers 0..9999 (OBJ_SHARED_REFCOUNT). */
-    if (e->val->type == KV_STRING && e->val->enc == KV_ENC_INT && e->val->v.i >= 0 && e->val->v.i < 10000)
+    if (kv_entry_val(e)->type == KV_STRING && kv_entry_val(e)->enc == KV_ENC_INT && kv_entry_val(e)->v.i >= 0 && kv_entry_val(e)->v.i < 10000)
         reply_int(&c->out, INT_MAX);
     else
         reply_int(&c->out, 1);

@@ -88,20 +88,17 @@ static struct kv_entry *store(struct client *c, const struct resp_arg *key, stru
     return kv_store(c->srv->ks, c->db, e, key->ptr, key->len, val, keep_ttl);
 }
 
-/* The entry's string made RAW so it can be written in place. kv_str_unshare
- * frees the old object when it makes a new one, so the pointer is assigned
- * directly (kv_replace would free it a second time). */
+/* The entry's string made RAW so it can be written in place. */
 static struct kv_obj *writable(struct kv_entry *e)
 {
-    e->val = kv_str_unshare(e->val);
-    return e->val;
+    return kv_str_make_raw(e);
 }
 
 /* Redis' checkStringLength: a string of size+add bytes must not exceed
  * proto-max-bulk-len. */
 static bool fits_or_reply(struct client *c, uint64_t size, uint64_t add)
 {
-    if (size + add <= (uint64_t)max_bulk(c))
+    if (size + add <= (uint64_t)max_bulk(c) && size + add <= KV_STR_MAX)   /* len is 32 bits */
         return true;
     reply_err(&c->out, RE_STRING_TOO_BIG);
     return false;
@@ -233,7 +230,7 @@ static bool get_generic_or_reply(struct client *c)
     if (!db_read_typed_or_reply(c, &c->argv[1], KV_STRING, &e))
         return false;
     if (e)
-        reply_value(c, e->val);
+        reply_value(c, kv_entry_val(e));
     else
         reply_null(&c->out);
     return true;
@@ -274,12 +271,12 @@ static bool set_condition(struct client *c, const struct str_opts *o, const stru
     if (o->flags & OPT_IFEQ) {
         if (!e)
             return false;
-        if (e->val->type != KV_STRING) {
+        if (kv_entry_val(e)->type != KV_STRING) {
             reply_err(&c->out, RE_WRONGTYPE);
             *failed = true;
             return false;
         }
-        if (!value_equals(e->val, o->cmp))
+        if (!value_equals(kv_entry_val(e), o->cmp))
             return false;
     }
     return !((o->flags & OPT_NX) && e) && !((o->flags & OPT_XX) && !e);
@@ -390,7 +387,7 @@ static void getex_cmd(struct client *c)
     }
     if (o.expire && !expire_when_or_reply(c, &o, &when))
         return;
-    reply_value(c, e->val);
+    reply_value(c, kv_entry_val(e));
     if ((o.flags & (OPT_EXAT | OPT_PXAT)) && when <= c->srv->now_ms) {
         db_delete(c, key);
         effect_key(c, "DEL", key);
@@ -411,7 +408,7 @@ static void delifeq_cmd(struct client *c)
     struct kv_entry *e;
     if (!db_write_typed_or_reply(c, key, KV_STRING, &e))
         return;
-    if (!e || !value_equals(e->val, &c->argv[2])) {
+    if (!e || !value_equals(kv_entry_val(e), &c->argv[2])) {
         reply_int(&c->out, 0);
         return;
     }
@@ -427,8 +424,8 @@ static void mget_cmd(struct client *c)
     reply_array(&c->out, c->argc - 1);
     for (int j = 1; j < c->argc; j++) {
         struct kv_entry *e = db_read(c, &c->argv[j]);
-        if (e && e->val->type == KV_STRING)
-            reply_value(c, e->val);
+        if (e && kv_entry_val(e)->type == KV_STRING)
+            reply_value(c, kv_entry_val(e));
         else
             reply_null(&c->out);
     }
@@ -469,7 +466,7 @@ static void incr_generic(struct client *c, long long incr)
     long long v = 0;
     if (!db_write_typed_or_reply(c, key, KV_STRING, &e))
         return;
-    if (e && !kv_str_to_ll(e->val, &v)) {
+    if (e && !kv_str_to_ll(kv_entry_val(e), &v)) {
         reply_err(&c->out, RE_NOT_INT);
         return;
     }
@@ -478,10 +475,10 @@ static void incr_generic(struct client *c, long long incr)
         return;
     }
     v += incr;
-    if (e && e->val->enc == KV_ENC_INT)
-        e->val->v.i = v;
+    if (e && kv_entry_val(e)->enc == KV_ENC_INT)
+        kv_entry_val(e)->v.i = v;
     else if (e)
-        kv_replace(e, kv_str_from_ll(v));
+        kv_replace(c->srv->ks, c->db, e, kv_str_from_ll(v));
     else
         kv_add(c->srv->ks, c->db, key->ptr, key->len, kv_str_from_ll(v));
     db_touched(c, key, NOTIFY_STRING, "incrby");
@@ -512,11 +509,15 @@ static void decrby_cmd(struct client *c)
 
 static bool value_to_ld(const struct kv_obj *o, long double *out)
 {
+    char buf[KV_LLSTR_SIZE];
+    size_t len;
+    const char *p;
     if (o->enc == KV_ENC_INT) {
         *out = (long double)o->v.i;
         return true;
     }
-    return nf_str2ld(o->v.ptr, o->len, out);
+    p = kv_str_bytes(o, buf, &len);
+    return nf_str2ld(p, len, out);
 }
 
 static void incrbyfloat_cmd(struct client *c)
@@ -529,7 +530,7 @@ static void incrbyfloat_cmd(struct client *c)
 
     if (!db_write_typed_or_reply(c, key, KV_STRING, &e))
         return;
-    if ((e && !value_to_ld(e->val, &v)) || !nf_str2ld(c->argv[2].ptr, c->argv[2].len, &incr)) {
+    if ((e && !value_to_ld(kv_entry_val(e), &v)) || !nf_str2ld(c->argv[2].ptr, c->argv[2].len, &incr)) {
         reply_err(&c->out, RE_NOT_FLOAT);
         return;
     }
@@ -540,7 +541,7 @@ static void incrbyfloat_cmd(struct client *c)
     }
     effect[2].len = (size_t)nf_ld2str_human(buf, sizeof(buf), v);
     if (e)
-        kv_replace(e, kv_str_new(buf, effect[2].len));
+        kv_replace(c->srv->ks, c->db, e, kv_str_new(buf, effect[2].len));
     else
         kv_add(c->srv->ks, c->db, key->ptr, key->len, kv_str_new(buf, effect[2].len));
     db_touched(c, key, NOTIFY_STRING, "incrbyfloat");
@@ -563,7 +564,7 @@ static void append_cmd(struct client *c)
         total = add->len;
     } else {
         struct kv_obj *o;
-        if (!fits_or_reply(c, kv_str_len(e->val), add->len))
+        if (!fits_or_reply(c, kv_str_len(kv_entry_val(e)), add->len))
             return;
         o = writable(e);
         kv_str_append(o, add->ptr, add->len);
@@ -577,7 +578,7 @@ static void strlen_cmd(struct client *c)
 {
     struct kv_entry *e;
     if (db_read_typed_or_reply(c, &c->argv[1], KV_STRING, &e))
-        reply_int(&c->out, e ? (long long)kv_str_len(e->val) : 0);
+        reply_int(&c->out, e ? (long long)kv_str_len(kv_entry_val(e)) : 0);
 }
 
 /* GETRANGE and SUBSTR. */
@@ -596,7 +597,7 @@ static void getrange_cmd(struct client *c)
         reply_bulk(&c->out, "", 0);
         return;
     }
-    p = kv_str_bytes(e->val, buf, &len);
+    p = kv_str_bytes(kv_entry_val(e), buf, &len);
     n = kv_str_range(len, start, end, &from);
     reply_bulk(&c->out, p + from, n);
 }
@@ -616,7 +617,7 @@ static void setrange_cmd(struct client *c)
     if (!db_write_typed_or_reply(c, key, KV_STRING, &e))
         return;
     if (val->len == 0) {   /* nothing to write: report the current length */
-        reply_int(&c->out, e ? (long long)kv_str_len(e->val) : 0);
+        reply_int(&c->out, e ? (long long)kv_str_len(kv_entry_val(e)) : 0);
         return;
     }
     if (!fits_or_reply(c, (uint64_t)offset, val->len))
@@ -732,14 +733,14 @@ static void lcs_cmd(struct client *c)
     unsigned char *seq = NULL;
     long long len;
 
-    if ((ea && ea->val->type != KV_STRING) || (eb && eb->val->type != KV_STRING)) {
+    if ((ea && kv_entry_val(ea)->type != KV_STRING) || (eb && kv_entry_val(eb)->type != KV_STRING)) {
         reply_error(&c->out, "ERR The specified keys must contain string values");
         return;
     }
     if (ea)
-        a = kv_str_bytes(ea->val, abuf, &alen);
+        a = kv_str_bytes(kv_entry_val(ea), abuf, &alen);
     if (eb)
-        b = kv_str_bytes(eb->val, bbuf, &blen);
+        b = kv_str_bytes(kv_entry_val(eb), bbuf, &blen);
     if (!lcs_opts_or_reply(c, &o) || !lcs_size_ok_or_reply(c, alen, blen))
         return;
     ms.minlen = o.minlen;
@@ -816,7 +817,7 @@ static void getbit_cmd(struct client *c)
         reply_int(&c->out, 0);
         return;
     }
-    p = kv_str_bytes(e->val, buf, &len);
+    p = kv_str_bytes(kv_entry_val(e), buf, &len);
     reply_int(&c->out, bits_get((const unsigned char *)p, len, offset));
 }
 
@@ -874,7 +875,7 @@ static void bitcount_cmd(struct client *c)
         reply_int(&c->out, 0);
         return;
     }
-    p = kv_str_bytes(e->val, buf, &len);
+    p = kv_str_bytes(kv_entry_val(e), buf, &len);
     if (c->argc == 4 || c->argc == 5) {
         if (!arg_ll_or_reply(c, &c->argv[2], &start) || !arg_ll_or_reply(c, &c->argv[3], &end))
             return;
@@ -912,7 +913,7 @@ static void bitpos_cmd(struct client *c)
         reply_int(&c->out, bit ? -1 : 0);
         return;
     }
-    p = kv_str_bytes(e->val, buf, &len);
+    p = kv_str_bytes(kv_entry_val(e), buf, &len);
     if (c->argc >= 4 && c->argc <= 6) {
         if (!arg_ll_or_reply(c, &c->argv[3], &start))
             return;
@@ -964,7 +965,7 @@ static void bitop_cmd(struct client *c)
         src[i] = NULL;
         lens[i] = 0;
         if (e)
-            src[i] = (const unsigned char *)kv_str_bytes(e->val, digits[i], &lens[i]);
+            src[i] = (const unsigned char *)kv_str_bytes(kv_entry_val(e), digits[i], &lens[i]);
         if (lens[i] > maxlen)
             maxlen = lens[i];
     }
@@ -1148,7 +1149,7 @@ static void bitfield_generic(struct client *c, bool read_only)
             if (r > 0 || (r == 0 && grown))
                 changes++;
         } else {
-            const struct kv_obj *o = target ? target : e ? e->val : NULL;
+            const struct kv_obj *o = target ? target : e ? kv_entry_val(e) : NULL;
             char buf[KV_LLSTR_SIZE];
             size_t len = 0;
             const unsigned char *p = o ? (const unsigned char *)kv_str_bytes(o, buf, &len) : NULL;

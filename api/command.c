@@ -7,6 +7,7 @@
  * stack buffer, so there is no strcasecmp chain on the hot path.
  */
 #include "api/command.h"
+#include "api/block.h"
 #include "api/client.h"
 #include "api/log.h"
 #include "api/reply.h"
@@ -31,9 +32,11 @@ extern const struct cmd_group cmd_group_keys;
 extern const struct cmd_group cmd_group_string;
 extern const struct cmd_group cmd_group_info;
 extern const struct cmd_group cmd_group_command;
+extern const struct cmd_group cmd_group_set;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
+    &cmd_group_set,
 };
 
 struct slot {
@@ -370,7 +373,9 @@ bool cmd_dispatch(struct client *c)
     kv_set_clock(srv->ks, srv->now_ms);
     dirty_before = srv->cmd_changes;
     errors_before = c->out.errors;
+    srv->call_depth++;
     d->fn(c);
+    srv->call_depth--;
     stats->calls++;
     stats->usec += (uint64_t)(server_clock_us() - start);
     if (c->out.errors != errors_before) {
@@ -380,6 +385,8 @@ bool cmd_dispatch(struct client *c)
     srv->stats.commands_processed++;
     propagate(c, dirty_before);
     c->cmd = NULL;
+    if (srv->call_depth == 0 && block_has_ready(srv->block))
+        block_serve_ready(srv->block);
     return !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP));
 }
 

@@ -25,7 +25,7 @@ struct kv_entry *db_write(struct client *c, const struct resp_arg *key)
 
 static bool typed_or_reply(struct client *c, struct kv_entry *e, int type, struct kv_entry **out)
 {
-    if (e && e->val->type != type) {
+    if (e && kv_entry_val(e)->type != type) {
         reply_err(&c->out, RE_WRONGTYPE);
         return false;
     }

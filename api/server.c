@@ -8,6 +8,7 @@
  * slices, with client I/O served between slices.
  */
 #include "api/server.h"
+#include "api/block.h"
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
@@ -64,6 +65,7 @@ uint64_t server_random(struct server *srv)
 static void on_changed(void *ctx, int db, const char *key, size_t klen)
 {
     struct server *srv = ctx;
+    block_key_changed(srv->block, db, key, klen);
     if (srv->hooks.changed)
         srv->hooks.changed(srv->hooks.ctx, db, key, klen);
 }
@@ -93,6 +95,8 @@ static void on_flushed(void *ctx, int db)
 static void on_swapped(void *ctx, int a, int b)
 {
     struct server *srv = ctx;
+    block_db_changed(srv->block, a);
+    block_db_changed(srv->block, b);
     if (srv->hooks.swapped)
         srv->hooks.swapped(srv->hooks.ctx, a, b);
 }
@@ -106,6 +110,7 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
     srv->now_ms = now;
     if (ti_run_due(srv->ti, now, EXPIRE_BUDGET) == EXPIRE_BUDGET)
         srv->stats.expire_slices++;
+    block_serve_ready(srv->block);
     server_deadline_changed(srv);
 }
 
@@ -147,6 +152,7 @@ static void flush_pending(struct server *srv)
 static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     struct server *srv = (struct server *)((char *)w - offsetof(struct server, before_sleep));
+    block_resume_clients(srv->block);
     flush_pending(srv);
     server_deadline_changed(srv);
     if (srv->shutdown_asap)
@@ -172,6 +178,7 @@ struct server *server_create(struct config *cfg)
     srv->cfg = cfg;
     srv->ti = ti_create();
     srv->ks = kv_create(cv->databases, srv->ti, &ev);
+    srv->block = block_create(srv);
     srv->cmds = cmd_table_create();
     srv->start_time = time(NULL);
     srv->rnd_state = (uint64_t)server_clock_us() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
@@ -201,6 +208,7 @@ void server_destroy(struct server *srv)
     close_listeners(srv);
     if (config_values(srv->cfg)->unixsocket && *config_values(srv->cfg)->unixsocket)
         unlink(config_values(srv->cfg)->unixsocket);
+    block_destroy(srv->block);
     kv_destroy(srv->ks);
     ti_destroy(srv->ti);
     cmd_table_destroy(srv->cmds);

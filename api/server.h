@@ -23,6 +23,7 @@ struct config;
 struct cmd_table;
 struct kv_space;
 struct timeidx;
+struct block_state;
 
 #define TASKKV_VERSION "0.1.0"
 /* The newest Redis whose client-visible, version-gated features taskkv has
@@ -65,6 +66,8 @@ struct server {
     struct kv_space *ks;
     struct cmd_table *cmds;
     struct server_hooks hooks;
+    struct block_state *block;   /* blocked clients (api/block.c) */
+    int call_depth;              /* nested dispatch (EXEC, scripts, retries) */
 
     struct listener listeners[17];
     int nlisteners;

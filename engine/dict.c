@@ -383,6 +383,19 @@ bool dict_unlink_node(struct dict *d, struct dict_node *n)
     return true;
 }
 
+void dict_node_moved(struct dict *d, const struct dict_node *old, struct dict_node *n)
+{
+    const char *key;
+    size_t len;
+    int table;
+    struct dict_node **link;
+
+    d->type->node_key(n, &key, &len);
+    link = find_link(d, key, len, old, &table);
+    assert(link != NULL);
+    *link = n;
+}
+
 /* ---------------------------------------------------------------- lifecycle */
 
 struct dict *dict_create(const struct dict_type *type)

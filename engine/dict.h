@@ -62,6 +62,10 @@ struct dict_node *dict_unlink(struct dict *d, const char *key, size_t len);
 /* Unlinks exactly this node (found by its key) and returns true if it was present. */
 bool dict_unlink_node(struct dict *d, struct dict_node *n);
 
+/* The element holding `old` was reallocated to `n` (same key, same `next`):
+ * repoints the table's link. `old` is only compared, never read. */
+void dict_node_moved(struct dict *d, const struct dict_node *old, struct dict_node *n);
+
 /* Performs up to `steps` bucket moves of an ongoing rehash; returns true if
  * the rehash is still in progress afterwards. */
 bool dict_rehash_steps(struct dict *d, int steps);

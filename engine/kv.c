@@ -11,6 +11,7 @@
 #include "engine/timeidx.h"
 
 #include <assert.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +43,7 @@ struct kv_space {
 
 static void entry_key(const struct dict_node *n, const char **key, size_t *len)
 {
-    const struct kv_entry *e = (const struct kv_entry *)n;
-    *key = e->key;
-    *len = e->klen;
+    *key = kv_entry_key((const struct kv_entry *)n, len);
 }
 
 static const struct dict_type keyspace_type = { entry_key };
@@ -114,7 +113,7 @@ static void ttl_free(struct kv_space *ks, struct kv_entry *e)
 static void entry_free(struct kv_space *ks, struct kv_entry *e)
 {
     ttl_free(ks, e);
-    kv_obj_free(e->val);
+    kv_obj_release(&e->val);
     free(e);
 }
 
@@ -129,12 +128,14 @@ static void expire_entry(struct kv_space *ks, struct kv_table *t, struct kv_entr
 {
     int db = t->id;
     static const char del[] = "DEL";
+    size_t klen;
+    const char *key = kv_entry_key(e, &klen);
     dict_unlink_node(t->dict, &e->node);
     ks->stats.expired_keys++;
-    kv_notify(ks, NOTIFY_EXPIRED, "expired", db, e->key, e->klen);
-    kv_changed(ks, db, e->key, e->klen);
+    kv_notify(ks, NOTIFY_EXPIRED, "expired", db, key, klen);
+    kv_changed(ks, db, key, klen);
     if (ks->ev.propagate) {
-        struct kv_arg argv[2] = { { del, 3 }, { e->key, e->klen } };
+        struct kv_arg argv[2] = { { del, 3 }, { key, klen } };
         ks->ev.propagate(ks->ev.ctx, db, 2, argv);
     }
     entry_free(ks, e);
@@ -234,30 +235,97 @@ struct kv_entry *kv_find(struct kv_space *ks, int db, const char *key, size_t kl
 {
     struct kv_entry *e = kv_find_notouch(ks, db, key, klen, now_ms);
     if (e)
-        touch(ks, e->val);
+        touch(ks, &e->val);
     return e;
+}
+
+/* Entry layout: [node][ttl][value span][u32 klen][key]. */
+static size_t entry_size(size_t span, size_t klen)
+{
+    return offsetof(struct kv_entry, val) + span + 4 + klen;
+}
+
+static void put_key(struct kv_entry *e, const char *key, size_t klen)
+{
+    char *p = (char *)e + offsetof(struct kv_entry, val) + kv_obj_span(&e->val);
+    uint32_t l = (uint32_t)klen;
+    memcpy(p, &l, 4);
+    if (klen)
+        memcpy(p + 4, key, klen);
+}
+
+/* Takes a standalone object's bytes; its shell is freed. */
+static void adopt(struct kv_obj *dst, struct kv_obj *val)
+{
+    kv_obj_move(dst, val);
+    free(val);
 }
 
 struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val)
 {
-    struct kv_entry *e = kv_xmalloc(sizeof(*e) + klen + 1);
+    struct kv_entry *e;
+    assert(klen <= UINT32_MAX);
+    e = kv_xmalloc(entry_size(kv_obj_span(val), klen));
     e->node.next = NULL;
-    e->val = val;
     e->ttl = NULL;
-    e->klen = klen;
-    stamp_new(ks, val);
-    memcpy(e->key, key, klen);
-    e->key[klen] = '\0';
+    adopt(&e->val, val);
+    stamp_new(ks, &e->val);
+    put_key(e, key, klen);
     dict_insert(ks->tables[db]->dict, &e->node);
     kv_notify(ks, NOTIFY_NEW, "new", db, key, klen);
     return e;
 }
 
-void kv_replace(struct kv_entry *e, struct kv_obj *val)
+/* Moves the key bytes so they follow a value of `new_span` bytes, growing
+ * the entry when needed (relinking it in its table if it moved). */
+static struct kv_entry *make_room(struct kv_space *ks, int db, struct kv_entry *e, size_t new_span)
 {
-    if (e->val != val)
-        kv_obj_free(e->val);
-    e->val = val;
+    size_t old_span = kv_obj_span(&e->val), klen;
+    const char *key = kv_entry_key(e, &klen);
+    size_t need = entry_size(new_span, klen);
+    if (new_span == old_span)
+        return e;
+    if (need > malloc_usable_size(e)) {
+        struct kv_entry *moved = kv_xrealloc(e, need);
+        if (moved != e) {
+            dict_node_moved(ks->tables[db]->dict, &e->node, &moved->node);
+            if (moved->ttl)
+                moved->ttl->entry = moved;
+            e = moved;
+        }
+        key = kv_entry_key(e, &klen);
+    }
+    memmove((char *)e + offsetof(struct kv_entry, val) + new_span, key - 4, 4 + klen);
+    return e;
+}
+
+struct kv_entry *kv_replace(struct kv_space *ks, int db, struct kv_entry *e, struct kv_obj *val)
+{
+    if (val == &e->val)
+        return e;
+    kv_obj_release(&e->val);
+    e = make_room(ks, db, e, kv_obj_span(val));
+    adopt(&e->val, val);
+    return e;
+}
+
+struct kv_obj *kv_str_make_raw(struct kv_entry *e)
+{
+    struct kv_obj *raw;
+    char buf[KV_LLSTR_SIZE];
+    size_t len, klen;
+    const char *p, *key;
+    uint32_t lru = e->val.lru;
+    if (e->val.enc == KV_ENC_RAW)
+        return &e->val;
+    p = kv_str_bytes(&e->val, buf, &len);
+    raw = kv_str_new_raw(p, len);
+    key = kv_entry_key(e, &klen);
+    /* RAW spans 16 bytes, no more than before: the key moves down in place. */
+    memmove((char *)e + offsetof(struct kv_entry, val) + kv_obj_span(raw), key - 4, 4 + klen);
+    adopt(&e->val, raw);
+    e->val.lru = lru & 0xffffff;
+    return &e->val;
 }
 
 struct kv_entry *kv_set(struct kv_space *ks, int db, const char *key, size_t klen,
@@ -271,8 +339,8 @@ struct kv_entry *kv_store(struct kv_space *ks, int db, struct kv_entry *e, const
 {
     if (!e)
         return kv_add(ks, db, key, klen, val);
-    kv_replace(e, val);
-    stamp_new(ks, val);
+    e = kv_replace(ks, db, e, val);
+    stamp_new(ks, &e->val);
     if (!keep_ttl)
         ttl_free(ks, e);
     return e;
@@ -295,9 +363,10 @@ struct kv_obj *kv_take(struct kv_space *ks, int db, const char *key, size_t klen
     if (!n)
         return NULL;
     *ttl_ms = kv_ttl_get(e);
-    val = e->val;
-    e->val = NULL;
-    entry_free(ks, e);
+    val = kv_xmalloc(kv_obj_span(&e->val));
+    kv_obj_move(val, &e->val);
+    ttl_free(ks, e);
+    free(e);
     return val;
 }
 

@@ -3,8 +3,11 @@
  * object and optionally an expire time.
  *
  * Data structures:
- *   - each database is a `dict` of `struct kv_entry` (key bytes inline, one
- *     allocation per key);
+ *   - each database is a `dict` of `struct kv_entry`: one allocation per key
+ *     holding the hash-chain link, the TTL pointer, the value object (with a
+ *     short string's bytes inline) and then the key's length and bytes. A key
+ *     `key:00000001` with a 16-byte value takes 57 bytes (the 64-byte
+ *     allocator class) plus its bucket; see docs/MEMORY.md;
  *   - a key with a TTL owns a `struct kv_ttl` whose time-index item sits in
  *     the server's single time index (engine/timeidx.h) under TI_KEY_TTL, so
  *     an untouched key is deleted, and its events raised, right when its
@@ -37,16 +40,25 @@ struct kv_ttl;
 
 struct kv_entry {
     struct dict_node node;
-    struct kv_obj *val;
     struct kv_ttl *ttl;   /* NULL: no expire */
-    size_t klen;
-    char key[];
+    struct kv_obj val;    /* inline; an EMBSTR's bytes run past it */
+    /* then: uint32_t key length (unaligned), the key bytes (no NUL) */
 };
 
-/* The entry's value. Use this rather than the field: the value's storage
- * inside the entry may change (small strings are kept inline). The pointer
- * is valid until the next keyspace change to this key. */
-static inline struct kv_obj *kv_entry_val(struct kv_entry *e) { return e->val; }
+/* The entry's value, stored inside the entry: valid until the next keyspace
+ * change to this key. Handlers change a value in place through it (INCR, a
+ * collection's contents); replacing it uses kv_replace / kv_store. */
+static inline struct kv_obj *kv_entry_val(const struct kv_entry *e) { return (struct kv_obj *)&e->val; }
+
+/* The entry's key bytes (not NUL-terminated) and length. */
+static inline const char *kv_entry_key(const struct kv_entry *e, size_t *klen)
+{
+    const char *p = (const char *)e + offsetof(struct kv_entry, val) + kv_obj_span(&e->val);
+    uint32_t l;
+    __builtin_memcpy(&l, p, 4);
+    *klen = l;
+    return p + 4;
+}
 
 struct kv_stats {
     uint64_t expired_keys;
@@ -85,11 +97,16 @@ bool kv_lfu_enabled(const struct kv_space *ks);
 struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen);
 bool kv_is_expired(const struct kv_entry *e, int64_t now_ms);
 
-/* Adds a key that must be absent; takes ownership of `val`. Raises the
- * "new" keyspace event, as Redis' dbAdd does. */
+/* Adds a key that must be absent; takes ownership of `val` (a standalone
+ * object: its bytes are copied into the entry and its shell freed). Raises
+ * the "new" keyspace event, as Redis' dbAdd does. */
 struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val);
-/* Replaces an entry's value (the old one is freed); the TTL is kept. */
-void kv_replace(struct kv_entry *e, struct kv_obj *val);
+/* Replaces an entry's value (the old one is freed; `val` is taken over as
+ * by kv_add); the TTL is kept. Returns the entry, which may have moved. */
+struct kv_entry *kv_replace(struct kv_space *ks, int db, struct kv_entry *e, struct kv_obj *val);
+/* Makes the entry's string RAW (a separate, growable buffer) so it can be
+ * written in place; returns the value. The entry does not move. */
+struct kv_obj *kv_str_make_raw(struct kv_entry *e);
 /* Upsert: replaces the value, or adds the key. Without keep_ttl an existing
  * TTL is removed (SET semantics). Returns the entry. */
 struct kv_entry *kv_set(struct kv_space *ks, int db, const char *key, size_t klen,
@@ -100,8 +117,8 @@ struct kv_entry *kv_store(struct kv_space *ks, int db, struct kv_entry *e, const
                           struct kv_obj *val, bool keep_ttl);
 /* Deletes a key if present (no events: the caller names the event). */
 bool kv_delete(struct kv_space *ks, int db, const char *key, size_t klen);
-/* Unlinks a key and hands its value to the caller (RENAME, MOVE); the entry
- * and its TTL are freed. *ttl_ms gets the deadline or -1. NULL if absent. */
+/* Unlinks a key and hands its value to the caller as a standalone object
+ * (RENAME, MOVE); the entry and its TTL are freed. *ttl_ms gets the deadline or -1. NULL if absent. */
 struct kv_obj *kv_take(struct kv_space *ks, int db, const char *key, size_t klen, int64_t *ttl_ms);
 
 /* TTLs: deadline in Unix ms, or -1 when the key has none. */

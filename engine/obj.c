@@ -1,7 +1,8 @@
 /*
  * obj: value objects and the string encodings (see obj.h for the layout).
  *
- * Allocation: EMBSTR puts header and bytes in one malloc; RAW keeps its bytes
+ * Allocation: EMBSTR puts header and bytes in one malloc (the bytes start at
+ * `v`, so a short string costs 16 bytes in all); RAW keeps its bytes
  * in a second allocation whose capacity is read back with malloc_usable_size,
  * so appends grow geometrically without storing a capacity field.
  */
@@ -13,23 +14,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct kv_obj *obj_alloc(size_t extra)
+static struct kv_obj *obj_alloc(size_t span)
 {
-    struct kv_obj *o = kv_xmalloc(sizeof(*o) + extra);
+    struct kv_obj *o = kv_xmalloc(span);
     o->type = KV_STRING;
-    o->flags = 0;
     o->lru = 0;
     o->len = 0;
     return o;
 }
 
+static char *emb_bytes(struct kv_obj *o)
+{
+    return (char *)o + offsetof(struct kv_obj, v);
+}
+
 static struct kv_obj *embstr_new(const char *p, size_t len)
 {
-    struct kv_obj *o = obj_alloc(len + 1);
-    char *data = (char *)(o + 1);
+    struct kv_obj *o;
+    char *data;
+    o = obj_alloc(len + 1 > 8 ? 8 + len + 1 : sizeof(*o));
     o->enc = KV_ENC_EMBSTR;
-    o->len = len;
-    o->v.ptr = data;
+    o->len = (uint32_t)len;
+    data = emb_bytes(o);
     if (len)
         memcpy(data, p, len);
     data[len] = '\0';
@@ -38,7 +44,7 @@ static struct kv_obj *embstr_new(const char *p, size_t len)
 
 struct kv_obj *kv_str_new_raw(const char *p, size_t len)
 {
-    struct kv_obj *o = obj_alloc(0);
+    struct kv_obj *o = obj_alloc(sizeof(*o));
     char *data = kv_xmalloc(len + 1);
     o->enc = KV_ENC_RAW;
     o->len = len;
@@ -56,7 +62,7 @@ struct kv_obj *kv_str_new(const char *p, size_t len)
 
 struct kv_obj *kv_str_from_ll(long long v)
 {
-    struct kv_obj *o = obj_alloc(0);
+    struct kv_obj *o = obj_alloc(sizeof(*o));
     o->enc = KV_ENC_INT;
     o->v.i = v;
     return o;
@@ -83,9 +89,9 @@ static const struct kv_type_ops *ops_of(int type)
 
 struct kv_obj *kv_obj_wrap(int type, void *p)
 {
-    struct kv_obj *o = obj_alloc(0);
-    o->type = (uint8_t)type;
-    o->enc = (uint8_t)ops_of(type)->encoding(p);
+    struct kv_obj *o = obj_alloc(sizeof(*o));
+    o->type = (uint32_t)type & 15;
+    o->enc = (uint32_t)ops_of(type)->encoding(p) & 15;
     o->v.ptr = p;
     return o;
 }
@@ -96,17 +102,26 @@ int kv_obj_encoding(const struct kv_obj *o)
     return ops ? ops->encoding(o->v.ptr) : o->enc;
 }
 
-void kv_obj_free(struct kv_obj *o)
+void kv_obj_release(struct kv_obj *o)
 {
-    const struct kv_type_ops *ops;
-    if (!o)
-        return;
-    ops = ops_of(o->type);
+    const struct kv_type_ops *ops = ops_of(o->type);
     if (ops)
         ops->destroy(o->v.ptr);
     else if (o->enc == KV_ENC_RAW)
         free(o->v.ptr);
+}
+
+void kv_obj_free(struct kv_obj *o)
+{
+    if (!o)
+        return;
+    kv_obj_release(o);
     free(o);
+}
+
+void kv_obj_move(struct kv_obj *dst, const struct kv_obj *src)
+{
+    memcpy(dst, src, kv_obj_span(src));
 }
 
 struct kv_obj *kv_obj_dup(const struct kv_obj *o)
@@ -119,7 +134,7 @@ struct kv_obj *kv_obj_dup(const struct kv_obj *o)
     }
     switch (o->enc) {
     case KV_ENC_INT: return kv_str_from_ll(o->v.i);
-    case KV_ENC_EMBSTR: return embstr_new(o->v.ptr, o->len);
+    case KV_ENC_EMBSTR: return embstr_new(emb_bytes((struct kv_obj *)o), o->len);
     default: return kv_str_new_raw(o->v.ptr, o->len);
     }
 }
@@ -131,7 +146,7 @@ const char *kv_str_bytes(const struct kv_obj *o, char *buf, size_t *len)
         return buf;
     }
     *len = o->len;
-    return o->v.ptr;
+    return o->enc == KV_ENC_EMBSTR ? emb_bytes((struct kv_obj *)o) : o->v.ptr;
 }
 
 size_t kv_str_len(const struct kv_obj *o)
@@ -150,7 +165,7 @@ bool kv_str_to_ll(const struct kv_obj *o, long long *out)
         *out = o->v.i;
         return true;
     }
-    return nf_str2ll(o->v.ptr, o->len, out);
+    return nf_str2ll(o->enc == KV_ENC_EMBSTR ? emb_bytes((struct kv_obj *)o) : o->v.ptr, o->len, out);
 }
 
 struct kv_obj *kv_str_unshare(struct kv_obj *o)

@@ -7,10 +7,13 @@
  *
  * Strings come in the three encodings Redis reports through OBJECT ENCODING:
  *   KV_ENC_INT     the value is a long long in `v.i` (no bytes stored);
- *   KV_ENC_EMBSTR  up to KV_EMBSTR_MAX bytes stored in the same allocation,
- *                  right after the header: one malloc per value, read-only;
+ *   KV_ENC_EMBSTR  up to KV_EMBSTR_MAX bytes stored inline, starting at
+ *                  `v` and running past the end of the struct (so an
+ *                  EMBSTR object is 8 + max(8, len + 1) bytes): inside a
+ *                  keyspace entry this makes key and value one allocation;
  *   KV_ENC_RAW     a separate, growable buffer in `v.ptr` (APPEND, SETRANGE
  *                  and SETBIT work on it in place).
+ * A string is at most KV_STR_MAX bytes (`len` is 32 bits).
  * Every string buffer keeps a trailing NUL that is not part of the value, so
  * numeric parsers may look one byte past the end; values themselves are
  * binary-safe and `len` is authoritative.
@@ -31,20 +34,28 @@ enum kv_enc {
 };
 
 #define KV_EMBSTR_MAX 44
+#define KV_STR_MAX 4294967294ULL
 /* Longest decimal form of a long long, plus sign and NUL. */
 #define KV_LLSTR_SIZE 24
 
+/* 16 bytes; an EMBSTR's bytes start at `v` and may run past the struct. */
 struct kv_obj {
-    uint8_t type;
-    uint8_t enc;
-    uint16_t flags;
-    uint32_t lru;   /* reserved for OBJECT IDLETIME / eviction */
-    size_t len;     /* string bytes (EMBSTR, RAW) */
+    uint32_t type : 4;
+    uint32_t enc : 4;
+    uint32_t lru : 24;   /* LRU clock or LFU (time << 8 | counter), Redis' 24 bits */
+    uint32_t len;        /* string bytes (EMBSTR, RAW) */
     union {
         long long i;
         void *ptr;
+        char emb[8];
     } v;
 };
+
+/* Bytes an object occupies where it is stored: 16, or more for EMBSTR. */
+static inline size_t kv_obj_span(const struct kv_obj *o)
+{
+    return o->enc == KV_ENC_EMBSTR && o->len >= 8 ? 8 + (size_t)o->len + 1 : 16;
+}
 
 /* A string with Redis' createStringObject choice: EMBSTR up to 44 bytes,
  * RAW above. The bytes are copied. Never returns NULL (aborts on OOM). */
@@ -75,6 +86,12 @@ int kv_obj_encoding(const struct kv_obj *o);
 
 /* Frees any object; NULL is a no-op. */
 void kv_obj_free(struct kv_obj *o);
+/* Frees what the object owns outside itself (a RAW buffer, a collection),
+ * not the object's own bytes: for objects stored inside another block. */
+void kv_obj_release(struct kv_obj *o);
+/* Copies an object's kv_obj_span(src) bytes into `dst` (ownership of what
+ * it points to moves with them). */
+void kv_obj_move(struct kv_obj *dst, const struct kv_obj *src);
 /* A deep copy (COPY command). */
 struct kv_obj *kv_obj_dup(const struct kv_obj *o);
 

@@ -5,7 +5,7 @@
 # Runs apt-get as root, through sudo when not root.
 set -e
 what=${1:-all}
-pkgs="build-essential cmake pkg-config libev-dev libcjson-dev libsqlite3-dev check"
+pkgs="build-essential cmake pkg-config libev-dev libcjson-dev libsqlite3-dev check libjemalloc-dev"
 if [ "$what" = all ]; then
   pkgs="$pkgs redis-server redis-tools python3 python3-redis"
 fi

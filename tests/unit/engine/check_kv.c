@@ -177,7 +177,7 @@ static struct kv_entry *peek_n(int db, unsigned n)
 static long long val_of(const struct kv_entry *e)
 {
     long long v = -1;
-    REQUIRE(kv_str_to_ll(e->val, &v));
+    REQUIRE(kv_str_to_ll(&e->val, &v));
     return v;
 }
 
@@ -238,8 +238,12 @@ START_TEST(test_add_find_delete)
     ck_assert_ptr_eq(kv_peek(ks, 0, bin, 3), e);
     ck_assert_ptr_null(kv_find(ks, 0, bin, 1, 0));   /* "a" is another key */
     ck_assert_ptr_null(kv_find(ks, 1, bin, 3, 0));   /* databases are separate */
-    ck_assert_uint_eq(e->klen, 3);
-    ck_assert_mem_eq(e->key, bin, 3);
+    {
+        size_t klen;
+        const char *k = kv_entry_key(e, &klen);
+        ck_assert_uint_eq(klen, 3);
+        ck_assert_mem_eq(k, bin, 3);
+    }
     ck_assert_int_eq(kv_ttl_get(e), -1);
     ck_assert_uint_eq(kv_size(ks, 0), 1);
     check_ks();
@@ -266,6 +270,62 @@ START_TEST(test_add_find_delete)
 }
 END_TEST
 
+/* Values change size inside their entry: the key moves behind the value,
+ * the entry is reallocated when it must grow (and relinked in its chain, its
+ * TTL record repointed), and everything stays findable and expires on time. */
+START_TEST(test_inline_values_move_keys)
+{
+    static const size_t sizes[] = { 0, 1, 7, 8, 9, 20, 44, 45, 300, 44, 3, 0 };
+    char big[400], k[32];
+    memset(big, 'x', sizeof(big));
+    for (unsigned n = 0; n < 2000; n++) {   /* long chains around the moving entries */
+        size_t len = key_of(n, k);
+        kv_add(ks, 0, k, len, kv_str_new(big, n % 50));
+        if (n % 3 == 0)
+            kv_ttl_set(ks, 0, kv_peek(ks, 0, k, len), 1000 + n);
+    }
+    for (size_t round = 0; round < sizeof(sizes) / sizeof(sizes[0]); round++) {
+        for (unsigned n = 0; n < 2000; n += 7) {
+            size_t len = key_of(n, k), vlen, klen;
+            struct kv_entry *e = kv_peek(ks, 0, k, len);
+            const char *v;
+            char buf[KV_LLSTR_SIZE];
+            REQUIRE(e != NULL);
+            if (round % 4 == 3)
+                e = kv_replace(ks, 0, e, kv_str_from_ll((long long)n * 1000003));
+            else
+                e = kv_replace(ks, 0, e, kv_str_new(big, sizes[round]));
+            ck_assert_ptr_eq(kv_peek(ks, 0, k, len), e);
+            v = kv_str_bytes(kv_entry_val(e), buf, &vlen);
+            if (round % 4 != 3)
+                ck_assert_uint_eq(vlen, sizes[round]);
+            (void)v;
+            ck_assert_mem_eq(kv_entry_key(e, &klen), k, len);
+            ck_assert_uint_eq(klen, len);
+        }
+        check_ks();
+    }
+    /* RAW in place: the entry does not move, the key follows. */
+    {
+        size_t len = key_of(14, k), klen, vlen;
+        struct kv_entry *e = kv_set(ks, 0, k, len, kv_str_new("abcdefghijklmnop", 16), true);
+        struct kv_obj *o = kv_str_make_raw(e);
+        kv_str_append(o, "QQ", 2);
+        ck_assert_ptr_eq(kv_peek(ks, 0, k, len), e);
+        ck_assert_mem_eq(kv_str_bytes(o, NULL, &vlen), "abcdefghijklmnopQQ", 18);
+        ck_assert_mem_eq(kv_entry_key(e, &klen), k, len);
+    }
+    /* Every third key still expires, found through its moved entry. */
+    nlog = 0;
+    ti_run_due(ti, 100000, 100000);
+    for (unsigned n = 0; n < 2000; n++) {
+        size_t len = key_of(n, k);
+        ck_assert((kv_peek(ks, 0, k, len) == NULL) == (n % 3 == 0));
+    }
+    check_ks();
+}
+END_TEST
+
 START_TEST(test_set_and_replace)
 {
     struct kv_entry *e = kv_set(ks, 0, "s", 1, kv_str_from_ll(1), false);
@@ -273,9 +333,9 @@ START_TEST(test_set_and_replace)
     ck_assert_ptr_eq(kv_set(ks, 0, "s", 1, kv_str_from_ll(2), true), e);   /* KEEPTTL */
     ck_assert_int_eq(kv_ttl_get(e), 500);
     ck_assert_int_eq(val_of(e), 2);
-    kv_replace(e, kv_str_from_ll(3));
+    e = kv_replace(ks, 0, e, kv_str_from_ll(3));
     ck_assert_int_eq(kv_ttl_get(e), 500);
-    kv_replace(e, e->val);   /* same object: kept, not freed */
+    ck_assert_ptr_eq(kv_replace(ks, 0, e, kv_entry_val(e)), e);   /* same object: kept, not freed */
     ck_assert_int_eq(val_of(e), 3);
     ck_assert_ptr_eq(kv_set(ks, 0, "s", 1, kv_str_from_ll(4), false), e);  /* plain SET */
     ck_assert_int_eq(kv_ttl_get(e), -1);
@@ -768,6 +828,7 @@ static Suite *kv_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_add_find_delete);
     tcase_add_test(tc, test_set_and_replace);
+    tcase_add_test(tc, test_inline_values_move_keys);
     tcase_add_test(tc, test_lazy_expiry_boundary);
     tcase_add_test(tc, test_active_expiry_in_deadline_order);
     tcase_add_test(tc, test_active_expiry_budget);
