@@ -50,6 +50,8 @@ static struct client *client_alloc(struct server *srv, int fd)
     c->ctime = time(NULL);
     c->last_interaction_ms = server_clock_ms();
     reply_init(&c->out);
+    c->out.on_error = server_count_error;
+    c->out.on_error_ctx = srv;
     if (!config_values(srv->cfg)->requirepass)
         c->flags |= CF_AUTHENTICATED;
     return c;

@@ -4,6 +4,7 @@
  * replication, cpu, modules, commandstats, keyspace ("default" is all but
  * commandstats; "all"/"everything" add it). RESP3 gets a verbatim string.
  */
+#include "api/block.h"
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
@@ -14,7 +15,6 @@
 #include "engine/timeidx.h"
 
 #include <ctype.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,10 +100,7 @@ static void section_server(struct server *srv, struct buf *b)
 static void section_clients(struct server *srv, struct buf *b)
 {
     const struct config_values *cv = config_values(srv->cfg);
-    unsigned blocked = 0;
-    for (struct client *c = srv->clients; c; c = c->next)
-        if (c->flags & CF_BLOCKED)
-            blocked++;
+    unsigned blocked = (unsigned)block_clients(srv->block);
     add(b, "# Clients\r\nconnected_clients:%u\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
            "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:%u\r\n"
            "tracking_clients:0\r\nclients_in_timeout_table:%u\r\n",
@@ -113,8 +110,7 @@ static void section_clients(struct server *srv, struct buf *b)
 static void section_memory(struct server *srv, struct buf *b)
 {
     const struct config_values *cv = config_values(srv->cfg);
-    struct mallinfo2 mi = mallinfo2();
-    unsigned long long used = mi.uordblks + mi.hblkhd, rss = rss_bytes();
+    unsigned long long used = kv_alloc_used(), rss = rss_bytes();
     unsigned long long overhead = kv_overhead_bytes(srv->ks);
     long long phys = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
     char h_used[32], h_rss[32], h_sys[32], h_max[32];
@@ -128,9 +124,10 @@ static void section_memory(struct server *srv, struct buf *b)
            "used_memory_rss_human:%s\r\nused_memory_peak:%llu\r\nused_memory_overhead:%llu\r\n"
            "used_memory_dataset:%llu\r\ntotal_system_memory:%lld\r\ntotal_system_memory_human:%s\r\n"
            "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\nmem_fragmentation_ratio:%.2f\r\n"
-           "mem_allocator:libc\r\nlazyfree_pending_objects:0\r\n",
+           "mem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
         used, h_used, rss, h_rss, srv->stats_peak_memory, overhead, used > overhead ? used - overhead : 0, phys,
-        h_sys, (long long)cv->maxmemory, h_max, config_value(srv->cfg, "maxmemory-policy"), used ? (double)rss / (double)used : 0.0);
+        h_sys, (long long)cv->maxmemory, h_max, config_value(srv->cfg, "maxmemory-policy"), used ? (double)rss / (double)used : 0.0,
+        kv_alloc_name());
 }
 
 static void section_persistence(struct server *srv, struct buf *b)
@@ -228,6 +225,22 @@ static void section_keyspace(struct server *srv, struct buf *b)
 
 static void section_modules(struct server *srv, struct buf *b) { add(b, "# Modules\r\n"); }
 
+static int errstat_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct errstat *)a)->code, ((const struct errstat *)b)->code);
+}
+
+/* One line per error code, sorted as Redis' radix tree lists them. */
+static void section_errorstats(struct server *srv, struct buf *b)
+{
+    struct errstat sorted[ERRSTAT_MAX];
+    memcpy(sorted, srv->errstats, sizeof(sorted[0]) * (size_t)srv->nerrstats);
+    qsort(sorted, (size_t)srv->nerrstats, sizeof(sorted[0]), errstat_cmp);
+    add(b, "# Errorstats\r\n");
+    for (int i = 0; i < srv->nerrstats; i++)
+        add(b, "errorstat_%s:count=%llu\r\n", sorted[i].code, (unsigned long long)sorted[i].count);
+}
+
 static void section_cluster(struct server *srv, struct buf *b) { add(b, "# Cluster\r\ncluster_enabled:0\r\n"); }
 
 struct section {
@@ -241,6 +254,7 @@ static const struct section sections[] = {
     { "memory", section_memory, true },         { "persistence", section_persistence, true },
     { "stats", section_stats, true },           { "replication", section_replication, true },
     { "cpu", section_cpu, true },               { "modules", section_modules, true },
+    { "errorstats", section_errorstats, true },
     { "commandstats", section_commandstats, false }, { "cluster", section_cluster, true },
     { "keyspace", section_keyspace, true },
 };

@@ -141,6 +141,7 @@ static void config_resetstat_cmd(struct client *c)
     memset(&srv->stats, 0, sizeof(srv->stats));
     kv_reset_stats(srv->ks);
     cmd_stats_reset(srv->cmds);
+    srv->nerrstats = 0;
     reply_ok(&c->out);
 }
 

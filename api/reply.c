@@ -228,6 +228,10 @@ void reply_error(struct reply *r, const char *msg)
 {
     size_t len = strlen(msg);
     r->errors++;
+    if (r->on_error) {
+        const char *sp = memchr(msg, ' ', len);
+        r->on_error(r->on_error_ctx, msg, sp ? (size_t)(sp - msg) : len);
+    }
     reply_raw(r, "-", 1);
     if (!memchr(msg, '\r', len) && !memchr(msg, '\n', len)) {
         reply_raw(r, msg, len);

@@ -34,6 +34,9 @@ struct reply {
     struct rblock *head, *tail;
     size_t list_bytes;         /* bytes held in blocks */
     uint64_t errors;           /* error replies written (stats) */
+    /* Told of each error reply's code (its first word), for INFO errorstats. */
+    void (*on_error)(void *ctx, const char *code, size_t len);
+    void *on_error_ctx;
     char buf[REPLY_BUF_SIZE];
 };
 

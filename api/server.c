@@ -60,6 +60,26 @@ uint64_t server_random(struct server *srv)
     return x * 0x2545F4914F6CDD1DULL;
 }
 
+void server_count_error(void *ctx, const char *code, size_t len)
+{
+    struct server *srv = ctx;
+    int i;
+    if (len >= ERRSTAT_CODE)
+        len = ERRSTAT_CODE - 1;
+    for (i = 0; i < srv->nerrstats; i++)
+        if (strlen(srv->errstats[i].code) == len && memcmp(srv->errstats[i].code, code, len) == 0)
+            break;
+    if (i == srv->nerrstats) {
+        if (i == ERRSTAT_MAX)
+            return;
+        memcpy(srv->errstats[i].code, code, len);
+        srv->errstats[i].code[len] = '\0';
+        srv->errstats[i].count = 0;
+        srv->nerrstats++;
+    }
+    srv->errstats[i].count++;
+}
+
 /* ---- engine hooks ------------------------------------------------------- */
 
 static void on_changed(void *ctx, int db, const char *key, size_t klen)

@@ -30,6 +30,14 @@ struct block_state;
  * (see ../docs/DESIGN-NOTES.md): clients switch features on by it. */
 #define TASKKV_REDIS_COMPAT_VERSION "4.0.14"
 
+#define ERRSTAT_MAX 128              /* distinct error codes tracked, as Redis */
+#define ERRSTAT_CODE 32
+
+struct errstat {
+    char code[ERRSTAT_CODE];
+    uint64_t count;
+};
+
 struct server_stats {
     uint64_t connections_received;
     uint64_t commands_processed;
@@ -87,6 +95,8 @@ struct server {
     long long cmd_changes;       /* changes made by commands (cmd_dirty): decides propagation */
     time_t start_time;
     struct server_stats stats;
+    struct errstat errstats[ERRSTAT_MAX];   /* INFO errorstats, in arrival order */
+    int nerrstats;
     unsigned long long stats_peak_memory;
     uint64_t ops_per_sec;         /* sampled by the cron */
     uint64_t ops_at_last_sample;
@@ -114,6 +124,9 @@ int64_t server_clock_us(void);
 /* Re-arms the deadline timer if the time index's earliest deadline moved. */
 void server_deadline_changed(struct server *srv);
 uint64_t server_random(struct server *srv);
+
+/* Counts one error reply under its code (reply.h's on_error hook). */
+void server_count_error(void *srv, const char *code, size_t len);
 
 /* Closes every client (server shutdown). */
 void server_close_clients(struct server *srv);

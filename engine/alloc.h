@@ -13,4 +13,10 @@ void *kv_xcalloc(size_t n, size_t size);
 void *kv_xrealloc(void *p, size_t n);
 char *kv_xstrndup(const char *p, size_t n);
 
+/* Bytes the allocator has handed out (jemalloc's stats.allocated when the
+ * server is linked with it, else glibc's mallinfo2), and its name as Redis'
+ * INFO mem_allocator shows it ("jemalloc-5.3.0" or "libc"). */
+size_t kv_alloc_used(void);
+const char *kv_alloc_name(void);
+
 #endif
