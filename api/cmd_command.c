@@ -10,8 +10,10 @@
 #include "api/command.h"
 #include "api/reply.h"
 #include "api/server.h"
+#include "engine/alloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const flag_names[] = {
@@ -144,7 +146,7 @@ static void command_list_cmd(struct client *c)
 static void command_getkeys_cmd(struct client *c)
 {
     const struct cmd_def *d = cmd_lookup(c->srv->cmds, c->argv[2].ptr, c->argv[2].len);
-    int argc = c->argc - 2, last, n = 0;
+    int argc = c->argc - 2, n, *pos;
     if (!d) {
         reply_error(&c->out, "ERR Invalid command specified");
         return;
@@ -153,16 +155,18 @@ static void command_getkeys_cmd(struct client *c)
         reply_error(&c->out, "ERR Invalid number of arguments specified for command");
         return;
     }
-    if (d->first_key <= 0) {
+    pos = kv_xmalloc(sizeof(*pos) * (size_t)argc);
+    n = cmd_key_positions(d, argc, c->argv + 2, pos, argc);
+    if (n < 0)
+        reply_error(&c->out, "ERR Invalid arguments specified for command");
+    else if (n == 0)
         reply_error(&c->out, "ERR The command has no key arguments");
-        return;
+    else {
+        reply_array(&c->out, n);
+        for (int i = 0; i < n; i++)
+            reply_bulk(&c->out, c->argv[2 + pos[i]].ptr, c->argv[2 + pos[i]].len);
     }
-    last = d->last_key < 0 ? argc + d->last_key : d->last_key;
-    for (int i = d->first_key; i <= last && i < argc; i += d->key_step)
-        n++;
-    reply_array(&c->out, n);
-    for (int i = d->first_key; i <= last && i < argc; i += d->key_step)
-        reply_bulk(&c->out, c->argv[2 + i].ptr, c->argv[2 + i].len);
+    free(pos);
 }
 
 static void reply_doc(struct reply *r, const struct cmd_def *d)

@@ -603,7 +603,7 @@ static const struct cmd_def set_cmds[] = {
     { "smove", smove_cmd, 4, W | F, SW | ACL_FAST, 1, 2, 1, "Move a member from one set to another", NULL },
     { "sinter", sinter_cmd, -2, R, SR | ACL_SLOW, 1, -1, 1, "Intersect multiple sets", NULL },
     { "sintercard", sintercard_cmd, -3, R | CMD_MOVABLE_KEYS, SR | ACL_SLOW, 0, 0, 0,
-      "Intersect multiple sets and return the cardinality of the result", NULL },
+      "Intersect multiple sets and return the cardinality of the result", NULL, 1 },
     { "sinterstore", sinterstore_cmd, -3, W | M, SW | ACL_SLOW, 1, -1, 1,
       "Intersect multiple sets and store the resulting set in a key", NULL },
     { "sunion", sunion_cmd, -2, R, SR | ACL_SLOW, 1, -1, 1, "Add multiple sets", NULL },

@@ -392,6 +392,30 @@ bool cmd_dispatch(struct client *c)
     return !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP));
 }
 
+int cmd_key_positions(const struct cmd_def *d, int argc, const struct resp_arg *argv, int *out, int max)
+{
+    int n = 0, last;
+    if (d->getkeys)
+        return d->getkeys(argc, argv, out, max);
+    if (d->numkeys_at > 0) {
+        long long nk;
+        if (d->first_key > 0 && d->first_key < d->numkeys_at && n < max)
+            out[n++] = d->first_key;
+        if (d->numkeys_at >= argc || !nf_str2ll(argv[d->numkeys_at].ptr, argv[d->numkeys_at].len, &nk) ||
+            nk < 1 || nk > argc - d->numkeys_at - 1)
+            return -1;
+        for (int i = 0; i < nk && n < max; i++)
+            out[n++] = d->numkeys_at + 1 + i;
+        return n;
+    }
+    if (d->first_key <= 0)
+        return 0;
+    last = d->last_key < 0 ? argc + d->last_key : d->last_key;
+    for (int i = d->first_key; i <= last && i < argc && n < max; i += d->key_step)
+        out[n++] = i;
+    return n;
+}
+
 /* ---- shared argument parsers -------------------------------------------- */
 
 bool arg_is(const struct resp_arg *a, const char *word)

@@ -69,6 +69,13 @@ struct cmd_def {
     int first_key, last_key, key_step;
     const char *summary;
     const struct cmd_def *subs; /* container commands (CONFIG, CLIENT...), NULL-name terminated */
+    /* Movable keys (CMD_MOVABLE_KEYS): the argv index of a numkeys argument
+     * whose keys follow it (ZUNION 1, BLMPOP 2, ZUNIONSTORE 2 after the
+     * fixed destination at first_key); 0 when not that shape. */
+    int numkeys_at;
+    /* Or a function finding the key positions (SORT's STORE): fills out[]
+     * (at most max), returns the count, or -1 when the arguments are bad. */
+    int (*getkeys)(int argc, const struct resp_arg *argv, int *out, int max);
 };
 
 struct cmd_group {
@@ -98,6 +105,11 @@ size_t cmd_count(const struct cmd_table *t);
 void cmd_foreach(const struct cmd_table *t, void (*fn)(const struct cmd_def *d, void *arg), void *arg);
 struct cmd_stats *cmd_stats_of(struct cmd_table *t, const struct cmd_def *d);
 void cmd_stats_reset(struct cmd_table *t);
+
+/* The argv indexes of a command's keys (COMMAND GETKEYS, the blocked-key
+ * and WATCH machinery): at most `max`; -1 when the arguments cannot be
+ * parsed for keys (a bad numkeys). */
+int cmd_key_positions(const struct cmd_def *d, int argc, const struct resp_arg *argv, int *out, int max);
 
 /* Runs the command in c->argv. Returns false if the client must be closed. */
 bool cmd_dispatch(struct client *c);
