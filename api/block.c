@@ -254,7 +254,11 @@ void block_wait(struct client *c, const struct block_spec *spec)
     }
     if (b->retrying == c) {         /* still nothing: keep the place in line */
         b->reblocked = true;
-        if (!ti_scheduled(&c->wait->ti) || c->wait->ti.deadline_ms != spec->deadline_ms)
+        /* A key wait keeps the deadline of its first call (the retried
+         * command computes its timeout afresh); a deadline-driven wait
+         * (a job's due time) moves to the one it gives now. */
+        if (c->wait->retry_at_deadline &&
+            (!ti_scheduled(&c->wait->ti) || c->wait->ti.deadline_ms != spec->deadline_ms))
             set_deadline(b, c->wait, spec->deadline_ms);
         return;
     }

@@ -46,8 +46,8 @@ struct block_state;
 /* What the client receives when its deadline passes (or CLIENT UNBLOCK
  * TIMEOUT, or blocking is not allowed). */
 enum block_reply {
-    BLOCK_NULL_ARRAY,   /* BLPOP, BZPOPMIN, BLMPOP, XREAD: *-1 (RESP3 _) */
-    BLOCK_NULL_BULK,    /* BRPOPLPUSH, BLMOVE: $-1 (RESP3 _) */
+    BLOCK_NULL_ARRAY,   /* *-1 (RESP3 _): every blocking command's timeout in Redis 7.0 */
+    BLOCK_NULL_BULK,    /* $-1 (RESP3 _) */
 };
 
 struct block_spec {

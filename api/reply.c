@@ -56,6 +56,8 @@ void reply_init(struct reply *r)
     r->head = r->tail = NULL;
     r->list_bytes = 0;
     r->errors = 0;
+    r->on_error = NULL;
+    r->on_error_ctx = NULL;
 }
 
 void reply_clear(struct reply *r)

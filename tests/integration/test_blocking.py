@@ -205,14 +205,28 @@ def test_blocked_clients_in_info_and_client_list(t):
 
 
 def test_many_waiters_one_element_each(t):
-    """1000 clients blocked on one key are served in order, one element each,
-    by a single RPUSH of 1000 elements."""
+    """200 clients blocked on one key are served in order, one element each,
+    by a single RPUSH of 250 elements."""
     admin = t.conn()
     ws = [t.conn() for _ in range(200)]
-    for c in ws:
+    for i, c in enumerate(ws):      # one at a time: arrival order is the line order
         c.send_cmd("BLPOP", "big", "5")
-    wait_blocked(admin, 200)
+        wait_blocked(admin, i + 1)
     admin.cmd("RPUSH", "big", *[str(i) for i in range(250)])
     got = [c.read()[1] for c in ws]
     eq(got, [str(i).encode() for i in range(200)])
     eq(admin.cmd("LLEN", "big"), 50)
+
+
+def test_retry_keeps_the_original_deadline(t):
+    """A parked client whose key changes without serving it (another type
+    written) keeps the deadline of its first call."""
+    admin, w = t.conn(), t.conn()
+    start = time.time()
+    w.send_cmd("BLPOP", "k", "0.5")
+    wait_blocked(admin, 1)
+    time.sleep(0.3)
+    admin.cmd("SET", "k", "x")      # a retry that cannot serve
+    eq(w.read(timeout_s=3), None)
+    took = time.time() - start
+    check(0.45 < took < 0.7, "timed out after %.3f s, deadline was 0.5 s" % took)

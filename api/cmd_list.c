@@ -1,0 +1,684 @@
+/*
+ * cmd_list: the list commands of Redis 7.0 - LPUSH RPUSH LPUSHX RPUSHX LPOP
+ * RPOP LLEN LINDEX LINSERT LSET LRANGE LREM LTRIM LPOS RPOPLPUSH LMOVE LMPOP
+ * and the blocking BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP - over the quicklist
+ * of engine/t_list.h (node fill = list-max-listpack-size, read per call).
+ *
+ * Behaviour is Redis 7.0.15's, checked against the real server: the order
+ * in which arguments and keys are validated (e.g. LINDEX looks the key up
+ * before parsing the index, LRANGE after), error texts, RESP2/RESP3 null
+ * forms, keyspace events and the effect propagated:
+ *   - events: the command's ("lpush", "rpop", "linsert", "lset", "lrem",
+ *     "ltrim" even when nothing was trimmed), then "del" when the list was
+ *     emptied (an empty list never stays in the keyspace); a move raises the
+ *     push on the destination first, then the pop on the source, then "del";
+ *   - dirty counts as Redis: elements pushed / popped / removed, 1 per move;
+ *     the "del" of an emptied list adds nothing;
+ *   - effects: LMPOP and BLMPOP -> LPOP|RPOP key <number popped>; BLPOP and
+ *     BRPOP -> LPOP|RPOP key; BRPOPLPUSH -> RPOPLPUSH; BLMOVE -> LMOVE with
+ *     lower-case directions; everything else as received.
+ *
+ * Blocking (api/block.h): a blocking handler parses its arguments and
+ * timeout, serves at once when one of its keys has data, and otherwise
+ * parks the client with block_wait(). When the client's command runs again
+ * (block_retrying), a source key of another type counts as empty, as Redis
+ * 7.0 leaves such clients blocked; a destination of another type is still
+ * WRONGTYPE. Every timeout reply is a null array, BRPOPLPUSH and BLMOVE
+ * included (Redis 7.0 answers *-1 at their deadline), but inside MULTI or a
+ * script those two reply a null bulk, so they check block_allowed first.
+ */
+#include "api/block.h"
+#include "api/client.h"
+#include "api/command.h"
+#include "api/config.h"
+#include "api/db.h"
+#include "api/reply.h"
+#include "api/server.h"
+#include "engine/alloc.h"
+#include "engine/kv.h"
+#include "engine/numfmt.h"
+#include "engine/t_list.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+static int fill_of(const struct client *c) { return config_values(c->srv->cfg)->list_max_listpack_size; }
+
+static struct tlist *list_of(struct kv_entry *e) { return kv_entry_val(e)->v.ptr; }
+
+static const char *push_event(enum tlist_end where) { return where == TLIST_HEAD ? "lpush" : "rpush"; }
+static const char *pop_event(enum tlist_end where) { return where == TLIST_HEAD ? "lpop" : "rpop"; }
+
+/* A list key changed: hooks, its event, and `dirty` changes counted (Redis
+ * adds what was pushed/popped/removed; 0 still notifies, as LTRIM does). */
+static void touched(struct client *c, const struct resp_arg *key, const char *event, long long dirty)
+{
+    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
+    kv_notify(c->srv->ks, NOTIFY_LIST, event, c->db, key->ptr, key->len);
+    if (dirty)
+        cmd_dirty(c, dirty);
+}
+
+/* Removes a list the command emptied, raising "del" (no dirty count, as in
+ * Redis, where the command's own change is what gets counted). */
+static void delete_if_empty(struct client *c, const struct resp_arg *key)
+{
+    struct kv_entry *e = db_write(c, key);
+    if (!e || tlist_len(list_of(e)) > 0)
+        return;
+    kv_delete(c->srv->ks, c->db, key->ptr, key->len);
+    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
+    kv_notify(c->srv->ks, NOTIFY_GENERIC, "del", c->db, key->ptr, key->len);
+}
+
+/* The list at key, created empty when absent (raising "new"). */
+static struct tlist *list_create_or_get(struct client *c, const struct resp_arg *key, struct kv_entry *e)
+{
+    if (!e)
+        e = kv_add(c->srv->ks, c->db, key->ptr, key->len, kv_obj_wrap(KV_LIST, tlist_create()));
+    return list_of(e);
+}
+
+/* LEFT or RIGHT, compared as Redis does (C string, any case). */
+static bool where_or_reply(struct client *c, const struct resp_arg *a, enum tlist_end *out)
+{
+    if (arg_opt_is(a, "left"))
+        *out = TLIST_HEAD;
+    else if (arg_opt_is(a, "right"))
+        *out = TLIST_TAIL;
+    else {
+        reply_err(&c->out, RE_SYNTAX);
+        return false;
+    }
+    return true;
+}
+
+/* A non-negative integer, else Redis' getPositiveLongFromObjectOrReply
+ * error `msg` (also for non-numbers). */
+static bool non_negative_or_reply(struct client *c, const struct resp_arg *a, const char *msg, long long *out)
+{
+    if (nf_str2ll(a->ptr, a->len, out) && *out >= 0)
+        return true;
+    reply_error(&c->out, msg);
+    return false;
+}
+
+/* Whether a source key has elements to serve: 1 yes (*l set), 0 no
+ * (absent, or of another type while a blocked client retries), -1
+ * WRONGTYPE replied. */
+static int source_ready_or_reply(struct client *c, const struct resp_arg *key, struct tlist **l)
+{
+    struct kv_entry *e = db_write(c, key);
+    if (!e)
+        return 0;
+    if (kv_entry_val(e)->type == KV_LIST) {
+        *l = list_of(e);
+        return 1;
+    }
+    if (block_retrying(c))
+        return 0;
+    reply_err(&c->out, RE_WRONGTYPE);
+    return -1;
+}
+
+static void wait_for(struct client *c, const struct resp_arg *keys, int nkeys, int64_t deadline)
+{
+    struct block_spec spec = { c->db, keys, nkeys, deadline, BLOCK_NULL_ARRAY, false };
+    block_wait(c, &spec);
+}
+
+/* ---- push and pop ------------------------------------------------------------ */
+
+/* LPUSH RPUSH LPUSHX RPUSHX. */
+static void push_generic(struct client *c, enum tlist_end where, bool only_existing)
+{
+    const struct resp_arg *key = &c->argv[1];
+    struct kv_entry *e;
+    int fill = fill_of(c);
+    if (!db_write_typed_or_reply(c, key, KV_LIST, &e))
+        return;
+    if (!e && only_existing) {
+        reply_int(&c->out, 0);
+        return;
+    }
+    struct tlist *l = list_create_or_get(c, key, e);
+    for (int j = 2; j < c->argc; j++)
+        tlist_push(l, where, c->argv[j].ptr, c->argv[j].len, fill);
+    reply_int(&c->out, (long long)tlist_len(l));
+    touched(c, key, push_event(where), c->argc - 2);
+}
+
+static void lpush_cmd(struct client *c) { push_generic(c, TLIST_HEAD, false); }
+static void rpush_cmd(struct client *c) { push_generic(c, TLIST_TAIL, false); }
+static void lpushx_cmd(struct client *c) { push_generic(c, TLIST_HEAD, true); }
+static void rpushx_cmd(struct client *c) { push_generic(c, TLIST_TAIL, true); }
+
+/* Pops from l, the non-empty list at key, and replies: one bulk when
+ * count < 0, else an array of up to count elements. Raises the pop event and
+ * deletes an emptied list. Returns how many were popped. */
+static long long pop_reply(struct client *c, const struct resp_arg *key, struct tlist *l, enum tlist_end where,
+                           long long count)
+{
+    int fill = fill_of(c);
+    long long n = count < 0 ? 1 : count;
+    if ((unsigned long long)n > tlist_len(l))
+        n = (long long)tlist_len(l);
+    if (count >= 0)
+        reply_array(&c->out, n);
+    for (long long i = 0; i < n; i++) {
+        const char *s;
+        size_t len;
+        tlist_peek(l, where, &s, &len);
+        reply_bulk(&c->out, s, len);
+        tlist_pop(l, where, fill);
+    }
+    touched(c, key, pop_event(where), n);
+    delete_if_empty(c, key);
+    return n;
+}
+
+/* The effect "LPOP|RPOP key [n]" of the blocking pops and LMPOP. */
+static void effect_pop(struct client *c, const struct resp_arg *key, enum tlist_end where, long long n)
+{
+    char num[NF_LL_BUFSIZE];
+    struct resp_arg argv[3] = {
+        { where == TLIST_HEAD ? "LPOP" : "RPOP", 4 }, *key, { num, (size_t)nf_ll2str(num, sizeof(num), n) },
+    };
+    cmd_effect(c, n < 0 ? 2 : 3, argv);
+}
+
+/* LPOP / RPOP key [count]. */
+static void pop_generic(struct client *c, enum tlist_end where)
+{
+    const struct resp_arg *key = &c->argv[1];
+    long long count = -1;
+    struct kv_entry *e;
+    if (c->argc > 3) {
+        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", c->cmd->name);
+        return;
+    }
+    if (c->argc == 3 &&
+        !non_negative_or_reply(c, &c->argv[2], "ERR value is out of range, must be positive", &count))
+        return;
+    if (!db_write_typed_or_reply(c, key, KV_LIST, &e))
+        return;
+    if (!e) {
+        if (count >= 0)
+            reply_null_array(&c->out);
+        else
+            reply_null(&c->out);
+    } else if (count == 0) {
+        reply_array(&c->out, 0);
+    } else {
+        pop_reply(c, key, list_of(e), where, count);
+    }
+}
+
+static void lpop_cmd(struct client *c) { pop_generic(c, TLIST_HEAD); }
+static void rpop_cmd(struct client *c) { pop_generic(c, TLIST_TAIL); }
+
+/* BLPOP / BRPOP key [key ...] timeout. */
+static void bpop_generic(struct client *c, enum tlist_end where)
+{
+    int64_t deadline;
+    if (!block_timeout_or_reply(c, &c->argv[c->argc - 1], false, &deadline))
+        return;
+    for (int j = 1; j < c->argc - 1; j++) {
+        struct tlist *l;
+        int ready = source_ready_or_reply(c, &c->argv[j], &l);
+        if (ready < 0)
+            return;
+        if (ready > 0) {
+            reply_array(&c->out, 2);
+            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
+            pop_reply(c, &c->argv[j], l, where, -1);
+            effect_pop(c, &c->argv[j], where, -1);
+            return;
+        }
+    }
+    wait_for(c, &c->argv[1], c->argc - 2, deadline);
+}
+
+static void blpop_cmd(struct client *c) { bpop_generic(c, TLIST_HEAD); }
+static void brpop_cmd(struct client *c) { bpop_generic(c, TLIST_TAIL); }
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP with a
+ * timeout before numkeys. */
+static void mpop_generic(struct client *c, int numkeys_idx, bool blocking)
+{
+    long long numkeys, count = -1;
+    enum tlist_end where;
+    int64_t deadline = 0;
+    int where_idx;
+    if (!nf_str2ll(c->argv[numkeys_idx].ptr, c->argv[numkeys_idx].len, &numkeys) || numkeys < 1) {
+        reply_error(&c->out, "ERR numkeys should be greater than 0");
+        return;
+    }
+    if (numkeys >= c->argc - numkeys_idx - 1) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    where_idx = numkeys_idx + (int)numkeys + 1;
+    if (!where_or_reply(c, &c->argv[where_idx], &where))
+        return;
+    for (int j = where_idx + 1; j < c->argc; j++) {
+        if (count != -1 || !arg_opt_is(&c->argv[j], "count") || j + 1 >= c->argc) {
+            reply_err(&c->out, RE_SYNTAX);
+            return;
+        }
+        j++;
+        if (!nf_str2ll(c->argv[j].ptr, c->argv[j].len, &count) || count < 1) {
+            reply_error(&c->out, "ERR count should be greater than 0");
+            return;
+        }
+    }
+    if (count == -1)
+        count = 1;
+    if (blocking && !block_timeout_or_reply(c, &c->argv[1], false, &deadline))
+        return;
+    for (int j = numkeys_idx + 1; j < where_idx; j++) {
+        struct tlist *l;
+        int ready = source_ready_or_reply(c, &c->argv[j], &l);
+        if (ready < 0)
+            return;
+        if (ready > 0) {
+            reply_array(&c->out, 2);
+            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
+            effect_pop(c, &c->argv[j], where, pop_reply(c, &c->argv[j], l, where, count));
+            return;
+        }
+    }
+    if (blocking)
+        wait_for(c, &c->argv[numkeys_idx + 1], (int)numkeys, deadline);
+    else
+        reply_null_array(&c->out);
+}
+
+static void lmpop_cmd(struct client *c) { mpop_generic(c, 1, false); }
+static void blmpop_cmd(struct client *c) { mpop_generic(c, 2, true); }
+
+/* ---- moves --------------------------------------------------------------------- */
+
+/* Whether a move from src to dst can be served: 1 yes (src has data, dst is
+ * absent or a list), 0 nothing to serve, -1 WRONGTYPE replied. */
+static int move_ready_or_reply(struct client *c, const struct resp_arg *src, const struct resp_arg *dst)
+{
+    struct kv_entry *d;
+    struct tlist *l;
+    int ready = source_ready_or_reply(c, src, &l);
+    if (ready <= 0)
+        return ready;
+    if (!db_write_typed_or_reply(c, dst, KV_LIST, &d))
+        return -1;
+    return 1;
+}
+
+/* Moves one element from the (non-empty) list at src to dst and replies it.
+ * Redis' order of events: push on dst, pop on src, then "del" of src. */
+static void move_reply(struct client *c, const struct resp_arg *src, const struct resp_arg *dst,
+                       enum tlist_end from, enum tlist_end to)
+{
+    struct tlist *sl = list_of(db_write(c, src));
+    int fill = fill_of(c);
+    const char *s;
+    size_t len;
+    tlist_peek(sl, from, &s, &len);
+    char *v = kv_xmalloc(len ? len : 1);   /* src may be dst: copy before pushing */
+    memcpy(v, s, len);
+    tlist_pop(sl, from, fill);
+    tlist_push(list_create_or_get(c, dst, db_write(c, dst)), to, v, len, fill);
+    touched(c, dst, push_event(to), 1);
+    touched(c, src, pop_event(from), 0);
+    delete_if_empty(c, src);
+    reply_bulk(&c->out, v, len);
+    free(v);
+}
+
+static struct resp_arg end_word(enum tlist_end e)
+{
+    return e == TLIST_HEAD ? (struct resp_arg){ "left", 4 } : (struct resp_arg){ "right", 5 };
+}
+
+/* The effect of a served BRPOPLPUSH (RPOPLPUSH src dst) or BLMOVE (LMOVE
+ * src dst from to). */
+static void effect_move(struct client *c, bool rpoplpush, enum tlist_end from, enum tlist_end to)
+{
+    struct resp_arg argv[5] = { { "LMOVE", 5 }, c->argv[1], c->argv[2], end_word(from), end_word(to) };
+    if (rpoplpush)
+        argv[0] = (struct resp_arg){ "RPOPLPUSH", 9 };
+    cmd_effect(c, rpoplpush ? 3 : 5, argv);
+}
+
+/* The shared body of RPOPLPUSH LMOVE BRPOPLPUSH BLMOVE once the directions
+ * are parsed; `timeout` is NULL for the non-blocking forms. */
+static void move_generic(struct client *c, enum tlist_end from, enum tlist_end to, const struct resp_arg *timeout)
+{
+    const struct resp_arg *src = &c->argv[1], *dst = &c->argv[2];
+    int64_t deadline = 0;
+    if (timeout && !block_timeout_or_reply(c, timeout, false, &deadline))
+        return;
+    int ready = move_ready_or_reply(c, src, dst);
+    if (ready < 0)
+        return;
+    if (ready > 0) {
+        move_reply(c, src, dst, from, to);
+        if (timeout)
+            effect_move(c, c->argc == 4, from, to);
+    } else if (!timeout || !block_allowed(c)) {
+        reply_null(&c->out);   /* Redis 7.0: null bulk in MULTI, null array at a deadline */
+    } else {
+        wait_for(c, src, 1, deadline);
+    }
+}
+
+static void rpoplpush_cmd(struct client *c) { move_generic(c, TLIST_TAIL, TLIST_HEAD, NULL); }
+static void brpoplpush_cmd(struct client *c) { move_generic(c, TLIST_TAIL, TLIST_HEAD, &c->argv[3]); }
+
+static void lmove_generic(struct client *c, const struct resp_arg *timeout)
+{
+    enum tlist_end from, to;
+    if (where_or_reply(c, &c->argv[3], &from) && where_or_reply(c, &c->argv[4], &to))
+        move_generic(c, from, to, timeout);
+}
+
+static void lmove_cmd(struct client *c) { lmove_generic(c, NULL); }
+static void blmove_cmd(struct client *c) { lmove_generic(c, &c->argv[5]); }
+
+/* ---- reads ------------------------------------------------------------------------ */
+
+static void llen_cmd(struct client *c)
+{
+    struct kv_entry *e;
+    if (db_read_typed_or_reply(c, &c->argv[1], KV_LIST, &e))
+        reply_int(&c->out, e ? (long long)tlist_len(list_of(e)) : 0);
+}
+
+static void lindex_cmd(struct client *c)
+{
+    struct kv_entry *e;
+    long long index;
+    const char *s;
+    size_t len;
+    if (!db_read_typed_or_reply(c, &c->argv[1], KV_LIST, &e))
+        return;
+    if (!e) {
+        reply_null(&c->out);
+        return;
+    }
+    if (!arg_ll_or_reply(c, &c->argv[2], &index))
+        return;
+    if (tlist_index(list_of(e), index, &s, &len))
+        reply_bulk(&c->out, s, len);
+    else
+        reply_null(&c->out);
+}
+
+/* Redis' range clipping (LRANGE, LTRIM): false when the range is empty,
+ * else [*first, *last] within 0..len-1. */
+static bool clip_range(long long start, long long end, long long len, long long *first, long long *last)
+{
+    if (start < 0)
+        start += len;
+    if (end < 0)
+        end += len;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= len)
+        return false;
+    *first = start;
+    *last = end >= len ? len - 1 : end;
+    return true;
+}
+
+static void lrange_cmd(struct client *c)
+{
+    long long start, end, first, last;
+    struct kv_entry *e;
+    struct tlist_iter it;
+    const char *s;
+    size_t len;
+    if (!arg_ll_or_reply(c, &c->argv[2], &start) || !arg_ll_or_reply(c, &c->argv[3], &end) ||
+        !db_read_typed_or_reply(c, &c->argv[1], KV_LIST, &e))
+        return;
+    if (!e || !clip_range(start, end, (long long)tlist_len(list_of(e)), &first, &last)) {
+        reply_array(&c->out, 0);
+        return;
+    }
+    reply_array(&c->out, last - first + 1);
+    tlist_iter_init(&it, list_of(e), first, true);
+    for (long long i = first; i <= last && tlist_iter_next(&it, &s, &len); i++)
+        reply_bulk(&c->out, s, len);
+}
+
+struct lpos_opts {
+    long long rank, count, maxlen;
+    bool has_count;
+};
+
+/* LPOS options, checked left to right as Redis does. */
+static bool lpos_opts_or_reply(struct client *c, struct lpos_opts *o)
+{
+    *o = (struct lpos_opts){ 1, 0, 0, false };
+    for (int j = 3; j < c->argc; j++) {
+        const struct resp_arg *a = &c->argv[j], *v = j + 1 < c->argc ? &c->argv[j + 1] : NULL;
+        if (v && arg_opt_is(a, "rank")) {
+            if (!arg_ll_or_reply(c, v, &o->rank))
+                return false;
+            if (o->rank == 0) {
+                reply_error(&c->out, "ERR RANK can't be zero: use 1 to start from the first match, 2 from the "
+                                     "second ... or use negative to start from the end of the list");
+                return false;
+            }
+        } else if (v && arg_opt_is(a, "count")) {
+            if (!non_negative_or_reply(c, v, "ERR COUNT can't be negative", &o->count))
+                return false;
+            o->has_count = true;
+        } else if (v && arg_opt_is(a, "maxlen")) {
+            if (!non_negative_or_reply(c, v, "ERR MAXLEN can't be negative", &o->maxlen))
+                return false;
+        } else {
+            reply_err(&c->out, RE_SYNTAX);
+            return false;
+        }
+        j++;
+    }
+    /* Redis 7.0.15 negates LLONG_MIN into itself: every match qualifies,
+     * from the tail - the same as RANK -1. */
+    if (o->rank == LLONG_MIN)
+        o->rank = -1;
+    return true;
+}
+
+/* Walks the list for LPOS, replying the matching indexes (all of them up to
+ * count when COUNT was given, else the first or null). */
+static void lpos_reply(struct client *c, const struct tlist *l, const struct resp_arg *elem,
+                       const struct lpos_opts *o)
+{
+    bool forward = o->rank > 0;
+    long long skip = (forward ? o->rank : -o->rank) - 1, found = 0, n = (long long)tlist_len(l);
+    void *slot = o->has_count ? reply_defer(&c->out) : NULL;
+    struct tlist_iter it;
+    const char *s;
+    size_t len;
+    tlist_iter_init(&it, l, forward ? 0 : -1, forward);
+    for (long long i = 0; (o->maxlen == 0 || i < o->maxlen) && tlist_iter_next(&it, &s, &len); i++) {
+        if (len != elem->len || memcmp(s, elem->ptr, len) != 0 || skip-- > 0)
+            continue;
+        reply_int(&c->out, forward ? i : n - 1 - i);
+        found++;
+        if (!o->has_count || (o->count && found == o->count))
+            break;
+    }
+    if (slot)
+        reply_set_array(&c->out, slot, found);
+    else if (!found)
+        reply_null(&c->out);
+}
+
+static void lpos_cmd(struct client *c)
+{
+    struct lpos_opts o;
+    struct kv_entry *e;
+    if (!lpos_opts_or_reply(c, &o) || !db_read_typed_or_reply(c, &c->argv[1], KV_LIST, &e))
+        return;
+    if (e)
+        lpos_reply(c, list_of(e), &c->argv[2], &o);
+    else if (o.has_count)
+        reply_array(&c->out, 0);
+    else
+        reply_null(&c->out);
+}
+
+/* ---- in-place writes -------------------------------------------------------------- */
+
+static void linsert_cmd(struct client *c)
+{
+    const struct resp_arg *key = &c->argv[1], *pivot = &c->argv[3], *val = &c->argv[4];
+    struct kv_entry *e;
+    bool after;
+    if (arg_opt_is(&c->argv[2], "after"))
+        after = true;
+    else if (arg_opt_is(&c->argv[2], "before"))
+        after = false;
+    else {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    if (!db_write_typed_or_reply(c, key, KV_LIST, &e))
+        return;
+    if (!e) {
+        reply_int(&c->out, 0);
+        return;
+    }
+    struct tlist *l = list_of(e);
+    if (!tlist_insert(l, pivot->ptr, pivot->len, after, val->ptr, val->len, fill_of(c))) {
+        reply_int(&c->out, -1);
+        return;
+    }
+    reply_int(&c->out, (long long)tlist_len(l));
+    touched(c, key, "linsert", 1);
+}
+
+static void lset_cmd(struct client *c)
+{
+    const struct resp_arg *key = &c->argv[1], *val = &c->argv[3];
+    struct kv_entry *e;
+    long long index;
+    if (!db_write_typed_or_reply(c, key, KV_LIST, &e))
+        return;
+    if (!e) {
+        reply_err(&c->out, RE_NO_SUCH_KEY);
+        return;
+    }
+    if (!arg_ll_or_reply(c, &c->argv[2], &index))
+        return;
+    if (!tlist_set(list_of(e), index, val->ptr, val->len, fill_of(c))) {
+        reply_err(&c->out, RE_INDEX_RANGE);
+        return;
+    }
+    reply_ok(&c->out);
+    touched(c, key, "lset", 1);
+}
+
+static void lrem_cmd(struct client *c)
+{
+    const struct resp_arg *key = &c->argv[1], *val = &c->argv[3];
+    struct kv_entry *e;
+    long long count;
+    size_t removed;
+    if (!arg_ll_or_reply(c, &c->argv[2], &count) || !db_write_typed_or_reply(c, key, KV_LIST, &e))
+        return;
+    removed = e ? tlist_remove(list_of(e), val->ptr, val->len, count, fill_of(c)) : 0;
+    reply_int(&c->out, (long long)removed);
+    if (removed) {
+        touched(c, key, "lrem", (long long)removed);
+        delete_if_empty(c, key);
+    }
+}
+
+static void ltrim_cmd(struct client *c)
+{
+    const struct resp_arg *key = &c->argv[1];
+    long long start, end, first, last, len;
+    size_t head = 0, tail = 0;
+    struct kv_entry *e;
+    if (!arg_ll_or_reply(c, &c->argv[2], &start) || !arg_ll_or_reply(c, &c->argv[3], &end) ||
+        !db_write_typed_or_reply(c, key, KV_LIST, &e))
+        return;
+    if (e) {
+        struct tlist *l = list_of(e);
+        len = (long long)tlist_len(l);
+        if (clip_range(start, end, len, &first, &last)) {
+            head = (size_t)first;
+            tail = (size_t)(len - 1 - last);
+        } else {
+            head = (size_t)len;
+        }
+        tlist_delete_range(l, 0, head, fill_of(c));
+        tlist_delete_range(l, tlist_len(l) - tail, tail, fill_of(c));
+        touched(c, key, "ltrim", (long long)(head + tail));
+        delete_if_empty(c, key);
+    }
+    reply_ok(&c->out);
+}
+
+/* ---- command table ------------------------------------------------------------------ */
+
+#define W CMD_WRITE
+#define R CMD_READONLY
+#define M CMD_DENYOOM
+#define F CMD_FAST
+#define BL (CMD_NOSCRIPT | CMD_BLOCKING)
+#define LW (ACL_WRITE | ACL_LIST)
+#define LR (ACL_READ | ACL_LIST)
+#define LB (ACL_WRITE | ACL_LIST | ACL_SLOW | ACL_BLOCKING)
+
+static const struct cmd_def list_cmds[] = {
+    { "lpush", lpush_cmd, -3, W | M | F, LW | ACL_FAST, 1, 1, 1, "Prepend one or multiple elements to a list", NULL },
+    { "rpush", rpush_cmd, -3, W | M | F, LW | ACL_FAST, 1, 1, 1, "Append one or multiple elements to a list", NULL },
+    { "lpushx", lpushx_cmd, -3, W | M | F, LW | ACL_FAST, 1, 1, 1,
+      "Prepend an element to a list, only if the list exists", NULL },
+    { "rpushx", rpushx_cmd, -3, W | M | F, LW | ACL_FAST, 1, 1, 1,
+      "Append an element to a list, only if the list exists", NULL },
+    { "lpop", lpop_cmd, -2, W | F, LW | ACL_FAST, 1, 1, 1, "Remove and get the first elements in a list", NULL },
+    { "rpop", rpop_cmd, -2, W | F, LW | ACL_FAST, 1, 1, 1, "Remove and get the last elements in a list", NULL },
+    { "llen", llen_cmd, 2, R | F, LR | ACL_FAST, 1, 1, 1, "Get the length of a list", NULL },
+    { "lindex", lindex_cmd, 3, R, LR | ACL_SLOW, 1, 1, 1, "Get an element from a list by its index", NULL },
+    { "linsert", linsert_cmd, 5, W | M, LW | ACL_SLOW, 1, 1, 1,
+      "Insert an element before or after another element in a list", NULL },
+    { "lset", lset_cmd, 4, W | M, LW | ACL_SLOW, 1, 1, 1, "Set the value of an element in a list by its index",
+      NULL },
+    { "lrange", lrange_cmd, 4, R, LR | ACL_SLOW, 1, 1, 1, "Get a range of elements from a list", NULL },
+    { "lrem", lrem_cmd, 4, W, LW | ACL_SLOW, 1, 1, 1, "Remove elements from a list", NULL },
+    { "ltrim", ltrim_cmd, 4, W, LW | ACL_SLOW, 1, 1, 1, "Trim a list to the specified range", NULL },
+    { "lpos", lpos_cmd, -3, R, LR | ACL_SLOW, 1, 1, 1, "Return the index of matching elements on a list", NULL },
+    { "rpoplpush", rpoplpush_cmd, 3, W | M, LW | ACL_SLOW, 1, 2, 1,
+      "Remove the last element in a list, prepend it to another list and return it", NULL },
+    { "lmove", lmove_cmd, 5, W | M, LW | ACL_SLOW, 1, 2, 1,
+      "Pop an element from a list, push it to another list and return it", NULL },
+    { "lmpop", lmpop_cmd, -4, W | CMD_MOVABLE_KEYS, LW | ACL_SLOW, 0, 0, 0, "Pop elements from a list", NULL, 1 },
+    { "blpop", blpop_cmd, -3, W | BL, LB, 1, -2, 1,
+      "Remove and get the first element in a list, or block until one is available", NULL },
+    { "brpop", brpop_cmd, -3, W | BL, LB, 1, -2, 1,
+      "Remove and get the last element in a list, or block until one is available", NULL },
+    { "brpoplpush", brpoplpush_cmd, 4, W | M | BL, LB, 1, 2, 1,
+      "Pop an element from a list, push it to another list and return it; or block until one is available", NULL },
+    { "blmove", blmove_cmd, 6, W | M | BL, LB, 1, 2, 1,
+      "Pop an element from a list, push it to another list and return it; or block until one is available", NULL },
+    { "blmpop", blmpop_cmd, -5, W | CMD_BLOCKING | CMD_MOVABLE_KEYS, LB, 0, 0, 0,
+      "Pop elements from a list, or block until one is available", NULL, 2 },
+};
+
+#undef W
+#undef R
+#undef M
+#undef F
+#undef BL
+#undef LW
+#undef LR
+#undef LB
+
+const struct cmd_group cmd_group_list = CMD_GROUP("list", list_cmds);
