@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <unistd.h>
 
 static bool enter_dir(const char *dir)
@@ -78,6 +79,8 @@ int main(int argc, char **argv)
     const struct config_values *cv;
     char err[CONFIG_ERR_LEN] = "";
     int rc;
+
+    setlocale(LC_COLLATE, "");   /* SORT ... ALPHA collates as Redis does; LC_NUMERIC stays "C" */
 
     if (argc >= 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version"))) {
         printf("taskkv server v=%s (redis protocol, compatible with Redis %s)\n", TASKKV_VERSION,
