@@ -36,6 +36,7 @@ extern const struct cmd_group cmd_group_hash;
 extern const struct cmd_group cmd_group_set;
 extern const struct cmd_group cmd_group_list;
 extern const struct cmd_group cmd_group_sort;
+extern const struct cmd_group cmd_group_zset;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -43,6 +44,7 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_set,
     &cmd_group_list,
     &cmd_group_sort,
+    &cmd_group_zset,
 };
 
 struct slot {

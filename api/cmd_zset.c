@@ -1,0 +1,1013 @@
+/*
+ * cmd_zset: the sorted-set commands of Redis 7.0 - ZADD ZINCRBY ZREM ZCARD
+ * ZCOUNT ZLEXCOUNT ZSCORE ZMSCORE ZRANK ZREVRANK, the range family (ZRANGE
+ * with BYSCORE/BYLEX/REV/LIMIT/WITHSCORES, ZRANGESTORE, ZREVRANGE,
+ * Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX), ZREMRANGEBYRANK/SCORE/LEX, ZPOPMIN
+ * ZPOPMAX ZMPOP and the blocking BZPOPMIN BZPOPMAX BZMPOP, ZRANDMEMBER and
+ * ZSCAN - over engine/t_zset.h. The set algebra is in cmd_zset_ops.c; the
+ * command table for both is here.
+ *
+ * Behaviour is Redis 7.0.15's, checked against the real server:
+ *   - validation order: options and numbers first, then the key (WRONGTYPE),
+ *     except where Redis looks the key up first (ZPOPMIN's count 0 is an
+ *     empty array only for a zset; ZRANDMEMBER's count 0 likewise);
+ *   - ZADD's and ZINCRBY's shared option loop (so "ZINCRBY k nx 1" is a
+ *     syntax error, as in Redis), every incompatible-option error;
+ *   - replies: scores are doubles (RESP2 bulk "%.17g", RESP3 ','); with
+ *     WITHSCORES RESP3 nests [member, score] pairs; ZPOPMIN/ZPOPMAX are flat
+ *     without a count and nested with one under RESP3; ZMPOP/BZMPOP always
+ *     nest; BZPOPMIN/BZPOPMAX reply [key, member, score];
+ *   - events: "zadd"/"zincr" only when something changed, "zrem",
+ *     "zremrangeby*", "zpopmin"/"zpopmax", "zrangestore", then "del" when
+ *     the set was emptied; dirty counts as Redis (elements changed);
+ *   - effects: BZPOPMIN/BZPOPMAX -> ZPOPMIN|ZPOPMAX key; ZMPOP and BZMPOP ->
+ *     ZPOPMIN|ZPOPMAX key <count asked>; everything else as received.
+ *
+ * Blocking follows api/block.h: serve at once when a key has members, else
+ * block_wait(); while retrying, a key of another type counts as empty.
+ */
+#include "api/cmd_zset.h"
+#include "api/block.h"
+#include "api/client.h"
+#include "api/command.h"
+#include "api/config.h"
+#include "api/db.h"
+#include "api/reply.h"
+#include "api/scan.h"
+#include "api/server.h"
+#include "engine/alloc.h"
+#include "engine/glob.h"
+#include "engine/kv.h"
+#include "engine/numfmt.h"
+#include "engine/t_zset.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR_SCORE_RANGE "ERR min or max is not a float"
+#define ERR_LEX_RANGE "ERR min or max not valid string range item"
+
+/* ---- shared helpers ------------------------------------------------------ */
+
+struct tzset_limits zcmd_limits(const struct client *c)
+{
+    const struct config_values *v = config_values(c->srv->cfg);
+    struct tzset_limits lim = { (size_t)v->zset_max_listpack_entries, (size_t)v->zset_max_listpack_value };
+    return lim;
+}
+
+static struct tzset *zset_of(struct kv_entry *e) { return kv_entry_val(e)->v.ptr; }
+
+static bool resp3(const struct client *c) { return c->out.proto >= 3; }
+
+void zcmd_reply_header(struct client *c, long long n, bool withscores)
+{
+    reply_array(&c->out, withscores && !resp3(c) ? 2 * n : n);
+}
+
+void zcmd_reply_elem(struct client *c, const struct tzset_elem *e, bool withscores)
+{
+    if (withscores && resp3(c))
+        reply_array(&c->out, 2);
+    reply_bulk(&c->out, e->m, e->len);
+    if (withscores)
+        reply_double(&c->out, e->score);
+}
+
+/* A zset key changed: hooks, its event, and `dirty` changes counted. */
+static void touched(struct client *c, const struct resp_arg *key, const char *event, long long dirty)
+{
+    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
+    kv_notify(c->srv->ks, NOTIFY_ZSET, event, c->db, key->ptr, key->len);
+    if (dirty)
+        cmd_dirty(c, dirty);
+}
+
+/* Removes a zset the command emptied, raising "del" (no dirty count: the
+ * command's own change is what Redis counts). */
+static void delete_if_empty(struct client *c, const struct resp_arg *key, struct tzset *z)
+{
+    if (tzset_len(z) > 0)
+        return;
+    kv_delete(c->srv->ks, c->db, key->ptr, key->len);
+    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
+    kv_notify(c->srv->ks, NOTIFY_GENERIC, "del", c->db, key->ptr, key->len);
+}
+
+void zcmd_store(struct client *c, const struct resp_arg *dst, struct tzset *result, const char *event)
+{
+    size_t n = tzset_len(result);
+    struct tzset_limits lim = zcmd_limits(c);
+    if (n == 0) {
+        tzset_free(result);
+        reply_int(&c->out, 0);
+        db_delete(c, dst);
+        return;
+    }
+    tzset_acc_done(result, &lim);
+    kv_store(c->srv->ks, c->db, db_write(c, dst), dst->ptr, dst->len, kv_obj_wrap(KV_ZSET, result), false);
+    reply_int(&c->out, (long long)n);
+    touched(c, dst, event, 1);
+}
+
+/* Redis' getPositiveLongFromObjectOrReply with a message for every failure. */
+static bool non_negative_or_reply(struct client *c, const struct resp_arg *a, const char *msg, long long *out)
+{
+    if (nf_str2ll(a->ptr, a->len, out) && *out >= 0)
+        return true;
+    reply_error(&c->out, msg);
+    return false;
+}
+
+/* Redis' getRangeLongFromObjectOrReply with a message: used for numkeys and
+ * COUNT of ZMPOP (>= 1). */
+static bool positive_or_reply(struct client *c, const struct resp_arg *a, const char *msg, long long *out)
+{
+    if (nf_str2ll(a->ptr, a->len, out) && *out >= 1)
+        return true;
+    reply_error(&c->out, msg);
+    return false;
+}
+
+static void effect_pop(struct client *c, const struct resp_arg *key, bool max, long long count)
+{
+    char num[NF_LL_BUFSIZE];
+    struct resp_arg argv[3] = { { max ? "ZPOPMAX" : "ZPOPMIN", 7 }, *key, { num, 0 } };
+    if (count > 0)
+        argv[2].len = (size_t)nf_ll2str(num, sizeof(num), count);
+    cmd_effect(c, count > 0 ? 3 : 2, argv);
+}
+
+/* ---- ZADD / ZINCRBY --------------------------------------------------------- */
+
+/* Parses the scores of the (score, member) pairs from argv[first]. */
+static double *scores_or_reply(struct client *c, int first, int n)
+{
+    double *scores = kv_xmalloc(sizeof(*scores) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        if (!arg_double_or_reply(c, &c->argv[first + 2 * i], &scores[i])) {
+            free(scores);
+            return NULL;
+        }
+    return scores;
+}
+
+/* Options before the first score (Redis reads them for ZINCRBY too);
+ * returns the index of the first score. */
+static int zadd_options(struct client *c, unsigned *flags, bool *ch)
+{
+    static const struct {
+        const char *word;
+        unsigned flag;
+    } opts[] = { { "nx", TZ_ADD_NX }, { "xx", TZ_ADD_XX }, { "gt", TZ_ADD_GT }, { "lt", TZ_ADD_LT },
+                 { "incr", TZ_ADD_INCR } };
+    int j;
+    for (j = 2; j < c->argc; j++) {
+        size_t k;
+        if (arg_opt_is(&c->argv[j], "ch")) {
+            *ch = true;
+            continue;
+        }
+        for (k = 0; k < sizeof(opts) / sizeof(opts[0]) && !arg_opt_is(&c->argv[j], opts[k].word); k++)
+            ;
+        if (k == sizeof(opts) / sizeof(opts[0]))
+            break;
+        *flags |= opts[k].flag;
+    }
+    return j;
+}
+
+static bool zadd_flags_ok_or_reply(struct client *c, unsigned f, int elements)
+{
+    const char *err = NULL;
+    if ((f & TZ_ADD_NX) && (f & TZ_ADD_XX))
+        err = "ERR XX and NX options at the same time are not compatible";
+    else if (((f & (TZ_ADD_GT | TZ_ADD_LT)) && (f & TZ_ADD_NX)) || ((f & TZ_ADD_GT) && (f & TZ_ADD_LT)))
+        err = "ERR GT, LT, and/or NX options at the same time are not compatible";
+    else if ((f & TZ_ADD_INCR) && elements > 1)
+        err = "ERR INCR option supports a single increment-element pair";
+    if (err)
+        reply_error(&c->out, err);
+    return err == NULL;
+}
+
+static void zadd_generic(struct client *c, unsigned flags)
+{
+    const struct resp_arg *key = &c->argv[1];
+    struct tzset_limits lim = zcmd_limits(c);
+    bool ch = false, incr;
+    int first = zadd_options(c, &flags, &ch), elements = c->argc - first;
+    long long added = 0, updated = 0;
+    enum tzset_add_result r = TZ_SKIPPED;
+    double *scores, newscore = 0;
+    struct kv_entry *e;
+    struct tzset *z;
+
+    incr = flags & TZ_ADD_INCR;
+    if (elements == 0 || elements % 2) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    elements /= 2;
+    if (!zadd_flags_ok_or_reply(c, flags, elements) || !(scores = scores_or_reply(c, first, elements)))
+        return;
+    if (!db_write_typed_or_reply(c, key, KV_ZSET, &e))
+        goto out;
+    if (!e && (flags & TZ_ADD_XX))
+        goto reply;
+    if (!e)
+        e = kv_add(c->srv->ks, c->db, key->ptr, key->len,
+                   kv_obj_wrap(KV_ZSET, tzset_new(&lim, c->argv[first + 1].len)));
+    z = zset_of(e);
+    for (int i = 0; i < elements; i++) {
+        const struct resp_arg *m = &c->argv[first + 2 * i + 1];
+        r = tzset_add(z, m->ptr, m->len, scores[i], flags, &lim, &newscore);
+        if (r == TZ_NAN) {
+            reply_error(&c->out, "ERR resulting score is not a number (NaN)");
+            goto out;
+        }
+        added += r == TZ_ADDED;
+        updated += r == TZ_UPDATED;
+    }
+    if (added + updated)
+        touched(c, key, incr ? "zincr" : "zadd", added + updated);
+reply:
+    if (!incr)
+        reply_int(&c->out, ch ? added + updated : added);
+    else if (r == TZ_SKIPPED)
+        reply_null(&c->out);
+    else
+        reply_double(&c->out, newscore);
+out:
+    free(scores);
+}
+
+static void zadd_cmd(struct client *c) { zadd_generic(c, 0); }
+static void zincrby_cmd(struct client *c) { zadd_generic(c, TZ_ADD_INCR); }
+
+/* ---- single-member reads and ZREM -------------------------------------------- */
+
+static void zrem_cmd(struct client *c)
+{
+    const struct resp_arg *key = &c->argv[1];
+    struct kv_entry *e;
+    struct tzset *z;
+    long long deleted = 0;
+
+    if (!db_write_typed_or_reply(c, key, KV_ZSET, &e))
+        return;
+    if (!e) {
+        reply_int(&c->out, 0);
+        return;
+    }
+    z = zset_of(e);
+    for (int j = 2; j < c->argc && tzset_len(z) > 0; j++)
+        deleted += tzset_remove(z, c->argv[j].ptr, c->argv[j].len);
+    if (deleted) {
+        touched(c, key, "zrem", deleted);
+        delete_if_empty(c, key, z);
+    }
+    reply_int(&c->out, deleted);
+}
+
+static void zcard_cmd(struct client *c)
+{
+    struct kv_entry *e;
+    if (db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        reply_int(&c->out, e ? (long long)tzset_len(zset_of(e)) : 0);
+}
+
+static void zscore_cmd(struct client *c)
+{
+    struct kv_entry *e;
+    double s;
+    if (!db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        return;
+    if (e && tzset_score(zset_of(e), c->argv[2].ptr, c->argv[2].len, &s))
+        reply_double(&c->out, s);
+    else
+        reply_null(&c->out);
+}
+
+static void zmscore_cmd(struct client *c)
+{
+    struct kv_entry *e;
+    double s;
+    if (!db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        return;
+    reply_array(&c->out, c->argc - 2);
+    for (int j = 2; j < c->argc; j++) {
+        if (e && tzset_score(zset_of(e), c->argv[j].ptr, c->argv[j].len, &s))
+            reply_double(&c->out, s);
+        else
+            reply_null(&c->out);
+    }
+}
+
+static void zrank_generic(struct client *c, bool rev)
+{
+    struct kv_entry *e;
+    size_t rank;
+    if (!db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        return;
+    if (e && tzset_rank(zset_of(e), c->argv[2].ptr, c->argv[2].len, rev, &rank, NULL))
+        reply_int(&c->out, (long long)rank);
+    else
+        reply_null(&c->out);
+}
+
+static void zrank_cmd(struct client *c) { zrank_generic(c, false); }
+static void zrevrank_cmd(struct client *c) { zrank_generic(c, true); }
+
+static bool srange_or_reply(struct client *c, int i, struct zsl_srange *r)
+{
+    if (zsl_srange_parse(c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len, r))
+        return true;
+    reply_error(&c->out, ERR_SCORE_RANGE);
+    return false;
+}
+
+static bool lrange_or_reply(struct client *c, int i, struct zsl_lrange *r)
+{
+    if (zsl_lrange_parse(c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len, r))
+        return true;
+    reply_error(&c->out, ERR_LEX_RANGE);
+    return false;
+}
+
+/* ZCOUNT / ZLEXCOUNT key min max. */
+static void zcount_generic(struct client *c, bool lex)
+{
+    struct zsl_srange sr;
+    struct zsl_lrange lr;
+    struct kv_entry *e;
+    if (lex ? !lrange_or_reply(c, 2, &lr) : !srange_or_reply(c, 2, &sr))
+        return;
+    if (!db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        return;
+    if (!e)
+        reply_int(&c->out, 0);
+    else
+        reply_int(&c->out, (long long)(lex ? tzset_count_lex(zset_of(e), &lr) : tzset_count_score(zset_of(e), &sr)));
+}
+
+static void zcount_cmd(struct client *c) { zcount_generic(c, false); }
+static void zlexcount_cmd(struct client *c) { zcount_generic(c, true); }
+
+/* ---- the range family --------------------------------------------------------- */
+
+enum zr_type { ZR_AUTO, ZR_RANK, ZR_SCORE, ZR_LEX };
+enum zr_dir { DIR_AUTO, DIR_FWD, DIR_REV };
+
+struct zrange_req {
+    enum zr_type type;
+    enum zr_dir dir;
+    bool withscores;
+    long long offset, limit;   /* LIMIT; limit -1 = none */
+    long long start, end;      /* ZR_RANK */
+    struct zsl_srange sr;      /* ZR_SCORE */
+    struct zsl_lrange lr;      /* ZR_LEX */
+};
+
+/* Options after `src min max`; `type` and `dir` come preset by the legacy
+ * commands (then BYSCORE/BYLEX/REV are syntax errors), ZR_AUTO/DIR_AUTO
+ * for ZRANGE and ZRANGESTORE. */
+static bool zrange_options_or_reply(struct client *c, int src, bool store, struct zrange_req *q)
+{
+    q->withscores = false;
+    q->offset = 0;
+    q->limit = -1;
+    for (int j = src + 3; j < c->argc; j++) {
+        const struct resp_arg *a = &c->argv[j];
+        if (!store && arg_opt_is(a, "withscores")) {
+            q->withscores = true;
+        } else if (arg_opt_is(a, "limit") && c->argc - j - 1 >= 2) {
+            if (!arg_ll_or_reply(c, &c->argv[j + 1], &q->offset) || !arg_ll_or_reply(c, &c->argv[j + 2], &q->limit))
+                return false;
+            j += 2;
+        } else if (q->dir == DIR_AUTO && arg_opt_is(a, "rev")) {
+            q->dir = DIR_REV;
+        } else if (q->type == ZR_AUTO && arg_opt_is(a, "bylex")) {
+            q->type = ZR_LEX;
+        } else if (q->type == ZR_AUTO && arg_opt_is(a, "byscore")) {
+            q->type = ZR_SCORE;
+        } else {
+            reply_err(&c->out, RE_SYNTAX);
+            return false;
+        }
+    }
+    if (q->dir == DIR_AUTO)
+        q->dir = DIR_FWD;
+    if (q->type == ZR_AUTO)
+        q->type = ZR_RANK;
+    if (q->limit != -1 && q->type == ZR_RANK) {
+        reply_error(&c->out, "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        return false;
+    }
+    if (q->withscores && q->type == ZR_LEX) {
+        reply_error(&c->out, "ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return false;
+    }
+    return true;
+}
+
+static bool zrange_parse_or_reply(struct client *c, int src, bool store, struct zrange_req *q)
+{
+    int min = src + 1;
+    if (!zrange_options_or_reply(c, src, store, q))
+        return false;
+    if (q->type == ZR_RANK)
+        return arg_ll_or_reply(c, &c->argv[min], &q->start) && arg_ll_or_reply(c, &c->argv[min + 1], &q->end);
+    if (q->dir == DIR_REV) {   /* given as max, min: parse a swapped copy */
+        struct resp_arg swapped[2] = { c->argv[min + 1], c->argv[min] };
+        const char *a = swapped[0].ptr, *b = swapped[1].ptr;
+        size_t al = swapped[0].len, bl = swapped[1].len;
+        bool ok = q->type == ZR_SCORE ? zsl_srange_parse(a, al, b, bl, &q->sr) : zsl_lrange_parse(a, al, b, bl, &q->lr);
+        if (!ok)
+            reply_error(&c->out, q->type == ZR_SCORE ? ERR_SCORE_RANGE : ERR_LEX_RANGE);
+        return ok;
+    }
+    return q->type == ZR_SCORE ? srange_or_reply(c, min, &q->sr) : lrange_or_reply(c, min, &q->lr);
+}
+
+/* Where range elements go: the reply, or the result of ZRANGESTORE. */
+struct zsink {
+    struct client *c;
+    struct tzset *acc;
+    bool withscores;
+    void *slot;        /* deferred reply length */
+    long long n;
+};
+
+/* n < 0: unknown yet (the length is set at the end). */
+static void sink_begin(struct zsink *s, long long n)
+{
+    s->slot = NULL;
+    s->n = 0;
+    if (s->acc)
+        return;
+    if (n >= 0)
+        zcmd_reply_header(s->c, n, s->withscores);
+    else
+        s->slot = reply_defer(&s->c->out);
+}
+
+static void sink_put(struct zsink *s, const struct tzset_elem *e)
+{
+    if (s->acc) {
+        bool created;
+        *tzset_acc(s->acc, e->m, e->len, &created) = e->score;
+    } else {
+        zcmd_reply_elem(s->c, e, s->withscores);
+    }
+    s->n++;
+}
+
+static void sink_end(struct zsink *s)
+{
+    if (s->slot)
+        reply_set_array(&s->c->out, s->slot, s->withscores && !resp3(s->c) ? 2 * s->n : s->n);
+}
+
+static void range_by_rank(struct zsink *s, struct tzset *z, const struct zrange_req *q)
+{
+    long long llen = (long long)tzset_len(z), start = q->start, end = q->end, n;
+    struct tzset_iter it;
+    struct tzset_elem e;
+
+    if (start < 0)
+        start += llen;
+    if (end < 0)
+        end += llen;
+    if (start < 0)
+        start = 0;
+    if (start > end || start >= llen) {
+        sink_begin(s, 0);
+        return;
+    }
+    if (end >= llen)
+        end = llen - 1;
+    n = end - start + 1;
+    sink_begin(s, n);
+    tzset_iter_rank(z, &it, (size_t)start, q->dir == DIR_REV);
+    while (n-- > 0 && tzset_iter_next(&it, &e))
+        sink_put(s, &e);
+}
+
+/* BYSCORE / BYLEX with LIMIT: a negative offset gives nothing, a negative
+ * count everything after the offset (Redis' loops). */
+static void range_by_bounds(struct zsink *s, struct tzset *z, const struct zrange_req *q)
+{
+    bool rev = q->dir == DIR_REV, found;
+    long long skip = q->offset, left = q->limit;
+    struct tzset_iter it;
+    struct tzset_elem e;
+
+    sink_begin(s, -1);
+    found = q->type == ZR_SCORE ? tzset_iter_score(z, &it, &q->sr, rev) : tzset_iter_lex(z, &it, &q->lr, rev);
+    if (!found || skip < 0)
+        return;
+    while (skip > 0 && tzset_iter_next(&it, &e))
+        skip--;
+    while (left != 0 && tzset_iter_next(&it, &e)) {
+        sink_put(s, &e);
+        if (left > 0)
+            left--;
+    }
+}
+
+/* Every range command: src is the index of the source key; dst (ZRANGESTORE)
+ * is argv[1] when store. */
+static void zrange_generic(struct client *c, int src, bool store, enum zr_type type, enum zr_dir dir)
+{
+    struct zrange_req q = { .type = type, .dir = dir };
+    struct zsink s = { c, NULL, false, NULL, 0 };
+    struct kv_entry *e;
+
+    if (!zrange_parse_or_reply(c, src, store, &q))
+        return;
+    if (!db_read_typed_or_reply(c, &c->argv[src], KV_ZSET, &e))
+        return;
+    s.withscores = q.withscores;
+    if (store)
+        s.acc = tzset_new_skiplist();
+    if (e && q.type == ZR_RANK)
+        range_by_rank(&s, zset_of(e), &q);
+    else if (e)
+        range_by_bounds(&s, zset_of(e), &q);
+    else
+        sink_begin(&s, 0);
+    if (store)
+        zcmd_store(c, &c->argv[1], s.acc, "zrangestore");
+    else
+        sink_end(&s);
+}
+
+static void zrange_cmd(struct client *c) { zrange_generic(c, 1, false, ZR_AUTO, DIR_AUTO); }
+static void zrangestore_cmd(struct client *c) { zrange_generic(c, 2, true, ZR_AUTO, DIR_AUTO); }
+static void zrevrange_cmd(struct client *c) { zrange_generic(c, 1, false, ZR_RANK, DIR_REV); }
+static void zrangebyscore_cmd(struct client *c) { zrange_generic(c, 1, false, ZR_SCORE, DIR_FWD); }
+static void zrevrangebyscore_cmd(struct client *c) { zrange_generic(c, 1, false, ZR_SCORE, DIR_REV); }
+static void zrangebylex_cmd(struct client *c) { zrange_generic(c, 1, false, ZR_LEX, DIR_FWD); }
+static void zrevrangebylex_cmd(struct client *c) { zrange_generic(c, 1, false, ZR_LEX, DIR_REV); }
+
+/* ---- ZREMRANGEBY* ---------------------------------------------------------------- */
+
+static void zremrange_generic(struct client *c, enum zr_type type)
+{
+    static const char *const events[] = { [ZR_RANK] = "zremrangebyrank", [ZR_SCORE] = "zremrangebyscore",
+                                          [ZR_LEX] = "zremrangebylex" };
+    const struct resp_arg *key = &c->argv[1];
+    struct zrange_req q = { .type = type };
+    struct kv_entry *e;
+    struct tzset *z;
+    size_t deleted = 0;
+
+    if (type == ZR_RANK ? !arg_ll_or_reply(c, &c->argv[2], &q.start) || !arg_ll_or_reply(c, &c->argv[3], &q.end)
+        : type == ZR_SCORE ? !srange_or_reply(c, 2, &q.sr)
+                           : !lrange_or_reply(c, 2, &q.lr))
+        return;
+    if (!db_write_typed_or_reply(c, key, KV_ZSET, &e))
+        return;
+    if (!e) {
+        reply_int(&c->out, 0);
+        return;
+    }
+    z = zset_of(e);
+    if (type == ZR_RANK) {
+        long long llen = (long long)tzset_len(z);
+        if (q.start < 0)
+            q.start += llen;
+        if (q.end < 0)
+            q.end += llen;
+        if (q.start < 0)
+            q.start = 0;
+        if (q.start <= q.end && q.start < llen)
+            deleted = tzset_delete_rank(z, (size_t)q.start, (size_t)(q.end >= llen ? llen - 1 : q.end));
+    } else {
+        deleted = type == ZR_SCORE ? tzset_delete_score(z, &q.sr) : tzset_delete_lex(z, &q.lr);
+    }
+    if (deleted) {
+        touched(c, key, events[type], (long long)deleted);
+        delete_if_empty(c, key, z);
+    }
+    reply_int(&c->out, (long long)deleted);
+}
+
+static void zremrangebyrank_cmd(struct client *c) { zremrange_generic(c, ZR_RANK); }
+static void zremrangebyscore_cmd(struct client *c) { zremrange_generic(c, ZR_SCORE); }
+static void zremrangebylex_cmd(struct client *c) { zremrange_generic(c, ZR_LEX); }
+
+/* ---- pops ---------------------------------------------------------------------- */
+
+enum pop_shape {
+    POP_FLAT,    /* [m1, s1, m2, s2 ...] */
+    POP_PAIRS,   /* [[m1, s1], [m2, s2] ...] */
+    POP_BARE,    /* m1, s1 with no header (BZPOPMIN's [key, m, s]) */
+};
+
+/* Pops up to `count` members from the lowest (max: highest) end of the zset
+ * at key, replying them; raises the events. Returns how many were popped. */
+static long long pop_elems(struct client *c, const struct resp_arg *key, struct tzset *z, bool max, long long count,
+                           enum pop_shape shape)
+{
+    long long n = (long long)tzset_len(z) < count ? (long long)tzset_len(z) : count;
+    struct tzset_elem e;
+
+    if (shape == POP_PAIRS)
+        reply_array(&c->out, n);
+    else if (shape == POP_FLAT)
+        reply_array(&c->out, 2 * n);
+    for (long long i = 0; i < n; i++) {
+        size_t at = max ? tzset_len(z) - 1 : 0;
+        tzset_peek(z, max, &e);
+        if (shape == POP_PAIRS)
+            reply_array(&c->out, 2);
+        reply_bulk(&c->out, e.m, e.len);
+        reply_double(&c->out, e.score);
+        tzset_delete_rank(z, at, at);
+    }
+    if (n) {
+        touched(c, key, max ? "zpopmax" : "zpopmin", n);
+        delete_if_empty(c, key, z);
+    }
+    return n;
+}
+
+/* ZPOPMIN / ZPOPMAX key [count]. */
+static void zpop_generic(struct client *c, bool max)
+{
+    long long count = 1;
+    struct kv_entry *e;
+    if (c->argc > 3) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    if (c->argc == 3 && !non_negative_or_reply(c, &c->argv[2], "ERR value is out of range, must be positive", &count))
+        return;
+    if (!db_write_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        return;
+    if (!e || count == 0) {
+        reply_array(&c->out, 0);
+        return;
+    }
+    pop_elems(c, &c->argv[1], zset_of(e), max, count, c->argc == 3 && resp3(c) ? POP_PAIRS : POP_FLAT);
+}
+
+static void zpopmin_cmd(struct client *c) { zpop_generic(c, false); }
+static void zpopmax_cmd(struct client *c) { zpop_generic(c, true); }
+
+/* Whether a key has members to serve: 1 yes (*z set), 0 no (absent, or of
+ * another type while a blocked client retries), -1 WRONGTYPE replied. */
+static int source_ready_or_reply(struct client *c, const struct resp_arg *key, struct tzset **z)
+{
+    struct kv_entry *e = db_write(c, key);
+    if (!e)
+        return 0;
+    if (kv_entry_val(e)->type == KV_ZSET) {
+        *z = zset_of(e);
+        return 1;
+    }
+    if (block_retrying(c))
+        return 0;
+    reply_err(&c->out, RE_WRONGTYPE);
+    return -1;
+}
+
+static void wait_for(struct client *c, const struct resp_arg *keys, int nkeys, int64_t deadline)
+{
+    struct block_spec spec = { c->db, keys, nkeys, deadline, BLOCK_NULL_ARRAY, false };
+    block_wait(c, &spec);
+}
+
+/* BZPOPMIN / BZPOPMAX key [key ...] timeout. */
+static void bzpop_generic(struct client *c, bool max)
+{
+    int64_t deadline;
+    if (!block_timeout_or_reply(c, &c->argv[c->argc - 1], false, &deadline))
+        return;
+    for (int j = 1; j < c->argc - 1; j++) {
+        struct tzset *z;
+        int ready = source_ready_or_reply(c, &c->argv[j], &z);
+        if (ready < 0)
+            return;
+        if (ready > 0) {
+            reply_array(&c->out, 3);
+            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
+            pop_elems(c, &c->argv[j], z, max, 1, POP_BARE);
+            effect_pop(c, &c->argv[j], max, 0);
+            return;
+        }
+    }
+    wait_for(c, &c->argv[1], c->argc - 2, deadline);
+}
+
+static void bzpopmin_cmd(struct client *c) { bzpop_generic(c, false); }
+static void bzpopmax_cmd(struct client *c) { bzpop_generic(c, true); }
+
+/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP with a
+ * timeout before numkeys. */
+static void zmpop_generic(struct client *c, int numkeys_idx, bool blocking)
+{
+    long long numkeys, count = -1;
+    int64_t deadline = 0;
+    int where_idx;
+    bool max;
+
+    if (!positive_or_reply(c, &c->argv[numkeys_idx], "ERR numkeys should be greater than 0", &numkeys))
+        return;
+    if (numkeys >= c->argc - numkeys_idx - 1) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    where_idx = numkeys_idx + (int)numkeys + 1;
+    max = arg_opt_is(&c->argv[where_idx], "max");
+    if (!max && !arg_opt_is(&c->argv[where_idx], "min")) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    for (int j = where_idx + 1; j < c->argc; j++) {
+        if (count != -1 || !arg_opt_is(&c->argv[j], "count") || j + 1 >= c->argc) {
+            reply_err(&c->out, RE_SYNTAX);
+            return;
+        }
+        if (!positive_or_reply(c, &c->argv[++j], "ERR count should be greater than 0", &count))
+            return;
+    }
+    if (count == -1)
+        count = 1;
+    if (blocking && !block_timeout_or_reply(c, &c->argv[1], false, &deadline))
+        return;
+    for (int j = numkeys_idx + 1; j < where_idx; j++) {
+        struct tzset *z;
+        int ready = source_ready_or_reply(c, &c->argv[j], &z);
+        if (ready < 0)
+            return;
+        if (ready > 0) {
+            reply_array(&c->out, 2);
+            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
+            pop_elems(c, &c->argv[j], z, max, count, POP_PAIRS);
+            effect_pop(c, &c->argv[j], max, count);
+            return;
+        }
+    }
+    if (blocking)
+        wait_for(c, &c->argv[numkeys_idx + 1], (int)numkeys, deadline);
+    else
+        reply_null_array(&c->out);
+}
+
+static void zmpop_cmd(struct client *c) { zmpop_generic(c, 1, false); }
+static void bzmpop_cmd(struct client *c) { zmpop_generic(c, 2, true); }
+
+/* ---- ZRANDMEMBER --------------------------------------------------------------- */
+
+static uint64_t rnd_cb(void *arg) { return server_random(arg); }
+
+struct rand_reply {
+    struct client *c;
+    bool withscores;
+};
+
+static void rand_elem(const struct tzset_elem *e, void *arg)
+{
+    const struct rand_reply *r = arg;
+    zcmd_reply_elem(r->c, e, r->withscores);
+}
+
+/* ZRANDMEMBER key count [WITHSCORES]: a positive count gives distinct
+ * members (at most all), a negative one -count independent picks. */
+static void zrandmember_count(struct client *c, long long count, bool withscores)
+{
+    struct rand_reply r = { c, withscores };
+    struct kv_entry *e;
+    struct tzset *z;
+    size_t n;
+
+    if (!db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        return;
+    if (!e || count == 0) {
+        reply_array(&c->out, 0);
+        return;
+    }
+    z = zset_of(e);
+    n = count > 0 ? ((size_t)count < tzset_len(z) ? (size_t)count : tzset_len(z)) : (size_t)-count;
+    zcmd_reply_header(c, (long long)n, withscores);
+    tzset_sample(z, n, count > 0, rnd_cb, c->srv, rand_elem, &r);
+}
+
+static void zrandmember_cmd(struct client *c)
+{
+    struct kv_entry *e;
+    long long count;
+
+    if (c->argc == 2) {
+        if (!db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+            return;
+        if (!e) {
+            reply_null(&c->out);
+            return;
+        }
+        tzset_sample(zset_of(e), 1, false, rnd_cb, c->srv, rand_elem, &(struct rand_reply){ c, false });
+        return;
+    }
+    if (!arg_ll_or_reply(c, &c->argv[2], &count))
+        return;
+    if (count < -LLONG_MAX) {
+        reply_error(&c->out, "ERR value is out of range, value must between -9223372036854775807 and "
+                             "9223372036854775807");
+        return;
+    }
+    if (c->argc > 4 || (c->argc == 4 && !arg_opt_is(&c->argv[3], "withscores"))) {
+        reply_err(&c->out, RE_SYNTAX);
+        return;
+    }
+    if (c->argc == 4 && (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2)) {
+        reply_error(&c->out, "ERR value is out of range");
+        return;
+    }
+    zrandmember_count(c, count, c->argc == 4);
+}
+
+/* ---- ZSCAN ----------------------------------------------------------------------- */
+
+/* Members and their score texts, collected before MATCH filters them. */
+struct scan_buf {
+    const struct tzset *z;
+    char *bytes;
+    size_t used, cap;
+    size_t *lens;        /* member length, score length, member length ... */
+    size_t n, ncap;
+};
+
+static void scan_push(struct scan_buf *s, const char *p, size_t len)
+{
+    if (s->used + len > s->cap) {
+        s->cap = (s->used + len) * 2 + 64;
+        s->bytes = kv_xrealloc(s->bytes, s->cap);
+    }
+    if (s->n == s->ncap) {
+        s->ncap = s->ncap * 2 + 16;
+        s->lens = kv_xrealloc(s->lens, s->ncap * sizeof(*s->lens));
+    }
+    if (len)
+        memcpy(s->bytes + s->used, p, len);
+    s->used += len;
+    s->lens[s->n++] = len;
+}
+
+static void scan_elem(const struct tzset_elem *e, void *arg)
+{
+    struct scan_buf *s = arg;
+    char buf[NF_D_BUFSIZE];
+    int len = tzset_scan_score_str(s->z, e->score, buf, sizeof(buf));
+    scan_push(s, e->m, e->len);
+    scan_push(s, buf, (size_t)len);
+}
+
+static void reply_zscan(struct client *c, uint64_t cursor, const struct scan_buf *s, const struct scan_opts *o)
+{
+    size_t off = 0, kept = 0;
+    void *slot;
+    reply_array(&c->out, 2);
+    reply_bulk_ll(&c->out, (long long)cursor);
+    slot = reply_defer(&c->out);
+    for (size_t i = 0; i + 1 < s->n; i += 2) {
+        const char *m = s->bytes + off, *sc = m + s->lens[i];
+        off += s->lens[i] + s->lens[i + 1];
+        if (o->pat && !glob_match(o->pat->ptr, o->pat->len, m, s->lens[i], false))
+            continue;
+        reply_bulk(&c->out, m, s->lens[i]);
+        reply_bulk(&c->out, sc, s->lens[i + 1]);
+        kept += 2;
+    }
+    reply_set_array(&c->out, slot, (long long)kept);
+}
+
+static void zscan_cmd(struct client *c)
+{
+    struct scan_buf s = { 0 };
+    struct scan_opts o;
+    struct kv_entry *e;
+    uint64_t cursor, maxiter;
+
+    if (!scan_cursor_or_reply(c, &c->argv[2], &cursor) || !db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
+        return;
+    if (!e) {
+        reply_array(&c->out, 2);
+        reply_bulk_cstr(&c->out, "0");
+        reply_array(&c->out, 0);
+        return;
+    }
+    if (!scan_opts_or_reply(c, 3, false, &o))
+        return;
+    s.z = zset_of(e);
+    /* At most 10 * COUNT table steps, counting a member and its score as
+     * two, as Redis does; a listpack comes whole. */
+    maxiter = (uint64_t)o.count * 10;
+    do {
+        cursor = tzset_scan(zset_of(e), cursor, scan_elem, &s);
+    } while (cursor && maxiter-- && s.n < (uint64_t)o.count);
+    reply_zscan(c, cursor, &s, &o);
+    free(s.bytes);
+    free(s.lens);
+}
+
+/* ---- command table ----------------------------------------------------------------- */
+
+#define W CMD_WRITE
+#define R CMD_READONLY
+#define M CMD_DENYOOM
+#define F CMD_FAST
+#define MK CMD_MOVABLE_KEYS
+#define ZR (ACL_READ | ACL_SORTEDSET)
+#define ZW (ACL_WRITE | ACL_SORTEDSET)
+#define ZB (ACL_WRITE | ACL_SORTEDSET | ACL_BLOCKING)
+
+static const struct cmd_def zset_cmds[] = {
+    { "zadd", zadd_cmd, -4, W | M | F, ZW | ACL_FAST, 1, 1, 1,
+      "Add one or more members to a sorted set, or update its score if it already exists", NULL, 0, NULL },
+    { "zincrby", zincrby_cmd, 4, W | M | F, ZW | ACL_FAST, 1, 1, 1, "Increment the score of a member in a sorted set",
+      NULL, 0, NULL },
+    { "zrem", zrem_cmd, -3, W | F, ZW | ACL_FAST, 1, 1, 1, "Remove one or more members from a sorted set", NULL, 0,
+      NULL },
+    { "zcard", zcard_cmd, 2, R | F, ZR | ACL_FAST, 1, 1, 1, "Get the number of members in a sorted set", NULL, 0,
+      NULL },
+    { "zcount", zcount_cmd, 4, R | F, ZR | ACL_FAST, 1, 1, 1,
+      "Count the members in a sorted set with scores within the given values", NULL, 0, NULL },
+    { "zlexcount", zlexcount_cmd, 4, R | F, ZR | ACL_FAST, 1, 1, 1,
+      "Count the number of members in a sorted set between a given lexicographical range", NULL, 0, NULL },
+    { "zscore", zscore_cmd, 3, R | F, ZR | ACL_FAST, 1, 1, 1,
+      "Get the score associated with the given member in a sorted set", NULL, 0, NULL },
+    { "zmscore", zmscore_cmd, -3, R | F, ZR | ACL_FAST, 1, 1, 1,
+      "Get the score associated with the given members in a sorted set", NULL, 0, NULL },
+    { "zrank", zrank_cmd, 3, R | F, ZR | ACL_FAST, 1, 1, 1, "Determine the index of a member in a sorted set", NULL,
+      0, NULL },
+    { "zrevrank", zrevrank_cmd, 3, R | F, ZR | ACL_FAST, 1, 1, 1,
+      "Determine the index of a member in a sorted set, with scores ordered from high to low", NULL, 0, NULL },
+    { "zrange", zrange_cmd, -4, R, ZR | ACL_SLOW, 1, 1, 1, "Return a range of members in a sorted set", NULL, 0,
+      NULL },
+    { "zrangestore", zrangestore_cmd, -5, W | M, ZW | ACL_SLOW, 1, 2, 1,
+      "Store a range of members from sorted set into another key", NULL, 0, NULL },
+    { "zrevrange", zrevrange_cmd, -4, R, ZR | ACL_SLOW, 1, 1, 1,
+      "Return a range of members in a sorted set, by index, with scores ordered from high to low", NULL, 0, NULL },
+    { "zrangebyscore", zrangebyscore_cmd, -4, R, ZR | ACL_SLOW, 1, 1, 1,
+      "Return a range of members in a sorted set, by score", NULL, 0, NULL },
+    { "zrevrangebyscore", zrevrangebyscore_cmd, -4, R, ZR | ACL_SLOW, 1, 1, 1,
+      "Return a range of members in a sorted set, by score, with scores ordered from high to low", NULL, 0, NULL },
+    { "zrangebylex", zrangebylex_cmd, -4, R, ZR | ACL_SLOW, 1, 1, 1,
+      "Return a range of members in a sorted set, by lexicographical range", NULL, 0, NULL },
+    { "zrevrangebylex", zrevrangebylex_cmd, -4, R, ZR | ACL_SLOW, 1, 1, 1,
+      "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
+      NULL, 0, NULL },
+    { "zremrangebyrank", zremrangebyrank_cmd, 4, W, ZW | ACL_SLOW, 1, 1, 1,
+      "Remove all members in a sorted set within the given indexes", NULL, 0, NULL },
+    { "zremrangebyscore", zremrangebyscore_cmd, 4, W, ZW | ACL_SLOW, 1, 1, 1,
+      "Remove all members in a sorted set within the given scores", NULL, 0, NULL },
+    { "zremrangebylex", zremrangebylex_cmd, 4, W, ZW | ACL_SLOW, 1, 1, 1,
+      "Remove all members in a sorted set between the given lexicographical range", NULL, 0, NULL },
+    { "zpopmin", zpopmin_cmd, -2, W | F, ZW | ACL_FAST, 1, 1, 1,
+      "Remove and return members with the lowest scores in a sorted set", NULL, 0, NULL },
+    { "zpopmax", zpopmax_cmd, -2, W | F, ZW | ACL_FAST, 1, 1, 1,
+      "Remove and return members with the highest scores in a sorted set", NULL, 0, NULL },
+    { "bzpopmin", bzpopmin_cmd, -3, W | CMD_NOSCRIPT | CMD_BLOCKING | F, ZB | ACL_FAST, 1, -2, 1,
+      "Remove and return the member with the lowest score from one or more sorted sets, or block until one is "
+      "available",
+      NULL, 0, NULL },
+    { "bzpopmax", bzpopmax_cmd, -3, W | CMD_NOSCRIPT | CMD_BLOCKING | F, ZB | ACL_FAST, 1, -2, 1,
+      "Remove and return the member with the highest score from one or more sorted sets, or block until one is "
+      "available",
+      NULL, 0, NULL },
+    { "zmpop", zmpop_cmd, -4, W | MK, ZW | ACL_SLOW, 0, 0, 0, "Remove and return members with scores in a sorted set",
+      NULL, 1, NULL },
+    { "bzmpop", bzmpop_cmd, -5, W | CMD_BLOCKING | MK, ZB | ACL_SLOW, 0, 0, 0,
+      "Remove and return members with scores in a sorted set or block until one is available", NULL, 2, NULL },
+    { "zunionstore", zunionstore_cmd, -4, W | M | MK, ZW | ACL_SLOW, 1, 1, 1,
+      "Add multiple sorted sets and store the resulting sorted set in a new key", NULL, 2, NULL },
+    { "zinterstore", zinterstore_cmd, -4, W | M | MK, ZW | ACL_SLOW, 1, 1, 1,
+      "Intersect multiple sorted sets and store the resulting sorted set in a new key", NULL, 2, NULL },
+    { "zdiffstore", zdiffstore_cmd, -4, W | M | MK, ZW | ACL_SLOW, 1, 1, 1,
+      "Subtract multiple sorted sets and store the resulting sorted set in a new key", NULL, 2, NULL },
+    { "zunion", zunion_cmd, -3, R | MK, ZR | ACL_SLOW, 0, 0, 0, "Add multiple sorted sets", NULL, 1, NULL },
+    { "zinter", zinter_cmd, -3, R | MK, ZR | ACL_SLOW, 0, 0, 0, "Intersect multiple sorted sets", NULL, 1, NULL },
+    { "zdiff", zdiff_cmd, -3, R | MK, ZR | ACL_SLOW, 0, 0, 0, "Subtract multiple sorted sets", NULL, 1, NULL },
+    { "zintercard", zintercard_cmd, -3, R | MK, ZR | ACL_SLOW, 0, 0, 0,
+      "Intersect multiple sorted sets and return the cardinality of the result", NULL, 1, NULL },
+    { "zrandmember", zrandmember_cmd, -2, R, ZR | ACL_SLOW, 1, 1, 1,
+      "Get one or multiple random elements from a sorted set", NULL, 0, NULL },
+    { "zscan", zscan_cmd, -3, R, ZR | ACL_SLOW, 1, 1, 1,
+      "Incrementally iterate sorted sets elements and associated scores", NULL, 0, NULL },
+};
+
+#undef W
+#undef R
+#undef M
+#undef F
+#undef MK
+#undef ZR
+#undef ZW
+#undef ZB
+
+const struct cmd_group cmd_group_zset = CMD_GROUP("zset", zset_cmds);
