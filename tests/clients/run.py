@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Real clients against taskkv: redis-cli (Debian's redis-tools 7.0.15) and
-redis-py (Debian's python3-redis 4.3.4), plus the string-and-key scenarios of
-the seed notes (/work/shared/seeds).
+redis-py (Debian's python3-redis 4.3.4), plus the scenarios of the seed notes
+(/work/shared/seeds): strings and keys (test_seeds.py), lists, hashes, sets
+and sorted sets (test_seed_types.py, compared with redis-server).
 
     python3 tests/clients/run.py --server build/taskkv-server [-k name]
 

@@ -87,14 +87,16 @@ test_cli_strings = _example_test("cli_strings.sh", 60)
 
 
 def test_every_example_is_covered(t):
-    """Every examples/*.py (but helpers starting with _) and *.sh is run above."""
+    """Every examples/*.py (but helpers starting with _) and *.sh is run above
+    or, for the collection types, by test_seed_types.py."""
+    from test_seed_types import TYPE_EXAMPLES
     files = sorted(f for f in os.listdir(EXAMPLES)
                    if (f.endswith(".py") or f.endswith(".sh")) and not f.startswith("_"))
-    known = sorted(n for n, _ in RUNNABLE)
-    check(files == known, "examples/ holds %s, this module runs %s" % (files, known))
+    known = sorted([n for n, _ in RUNNABLE] + [n for n, _, _ in TYPE_EXAMPLES])
+    check(files == known, "examples/ holds %s, this module and test_seed_types.py run %s" % (files, known))
     mine = sorted(k[len("test_"):] for k in globals() if k.startswith("test_") and k != "test_every_example_is_covered"
                   and k != "test_examples_are_valid_on_redis")
-    check(mine == sorted(os.path.splitext(n)[0] for n in known),
+    check(mine == sorted(os.path.splitext(n)[0] for n, _ in RUNNABLE),
           "test functions %s do not match RUNNABLE %s" % (mine, known))
     with open(os.path.join(EXAMPLES, "README.md"), encoding="utf-8") as f:
         readme = f.read()

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the whole differential suite: unit tests of the runner, then the case
-# corpus and 3 random seeds x 2000 string/key ops, under RESP2 and RESP3,
-# against a real redis-server. Exits non-zero on any mismatch.
+# corpus, 3 random seeds x 2000 string/key ops and 3 seeds x 2000 list/hash/
+# set/zset/SORT ops, under RESP2 and RESP3, against a real redis-server.
+# Exits non-zero on any mismatch.
 #
 #   tests/diff/run.sh [CANDIDATE_BINARY] [runner options...]   default: build/taskkv-server
 #   tests/diff/run.sh --self-test [runner options...]          redis-server vs redis-server
@@ -31,4 +32,4 @@ case "$1" in
 esac
 
 "$py" "$here/test_tools.py" -q 2>&1 | tail -n 1
-exec "$py" "$here/runner.py" "$@" --random 2000 --seed 1 --seed 2 --seed 3
+exec "$py" "$here/runner.py" "$@" --random 2000 --random-types 2000 --seed 1 --seed 2 --seed 3

@@ -9,6 +9,7 @@ Typical uses:
     runner.py --candidate-redis                      # self-test: redis vs redis
     runner.py --candidate-port 7777 -k strings --resp 3 -v
     runner.py --candidate-redis --random 2000 --seed 1 --seed 2
+    runner.py --candidate-redis --no-corpus --random-types 3000 --seed 1 --seed 2
 """
 
 import argparse
@@ -29,6 +30,7 @@ sys.path.insert(0, HERE)
 
 import casefile  # noqa: E402
 import random_strings  # noqa: E402
+import random_types  # noqa: E402
 import resp  # noqa: E402
 import skips  # noqa: E402
 from resp import fmt  # noqa: E402
@@ -509,6 +511,21 @@ class Runner:
                 self.fail(where0, proto, "connect", "cannot connect to the candidate: %s" % e)
         return False
 
+    def send_uncompared(self, commands):
+        """Sends commands to both servers on fresh connections, replies
+        ignored (e.g. restoring the configuration after a random-types
+        sequence)."""
+        for side in self.sides:
+            try:
+                c = resp.Conn(HOST, side.server.port, timeout=self.args.timeout)
+                try:
+                    for a in commands:
+                        c.call(*a)
+                finally:
+                    c.close()
+            except (OSError, resp.RespError):
+                pass
+
     # -- skipping lines that need commands the candidate lacks (skips.py) ----------
 
     def ref_open(self, conn):
@@ -671,6 +688,11 @@ def main(argv=None):
                     help="only case files whose name contains PATTERN (or matches a glob); repeatable")
     ap.add_argument("--resp", choices=("2", "3"), help="only this protocol (default: 2 then 3)")
     ap.add_argument("--random", type=int, default=0, metavar="N", help="also run N random string/key ops per seed")
+    ap.add_argument("--random-types", type=int, default=0, metavar="N",
+                    help="also run N random list/hash/set/zset/SORT ops per seed (random_types.py)")
+    ap.add_argument("--types-only", metavar="GROUPS",
+                    help="--random-types draws only from these comma-separated groups (list,hash,set,zset,sort) "
+                         "and the generic key commands")
     ap.add_argument("--seed", type=int, action="append", default=[], help="random seed (repeatable; default 1)")
     ap.add_argument("--no-corpus", action="store_true", help="skip the case files (random only)")
     ap.add_argument("--file", action="append", default=[], metavar="PATH",
@@ -687,11 +709,17 @@ def main(argv=None):
     ap.add_argument("-v", "--verbose", action="store_true", help="print every step and redis' reply")
     args = ap.parse_args(argv)
     seeds = args.seed or [1]
+    only = set(args.types_only.split(",")) if args.types_only else None
+    if only and not only <= {"list", "hash", "set", "zset", "sort"}:
+        ap.error("--types-only takes list, hash, set, zset, sort")
 
     if args.dump_random:
         with open(args.dump_random, "w") as f:
             for s in seeds:
-                f.write(random_strings.generate_text(s, args.random or 2000))
+                if args.random or not args.random_types:
+                    f.write(random_strings.generate_text(s, args.random or 2000))
+                if args.random_types:
+                    f.write(random_types.generate_text(s, args.random_types, only))
         return 0
 
     # Parse everything first: a broken case file fails fast.
@@ -707,6 +735,11 @@ def main(argv=None):
             for s in seeds:
                 name = "random(seed=%d,n=%d)" % (s, args.random)
                 suites.append((name, casefile.parse_text(name, random_strings.generate_text(s, args.random))))
+        if args.random_types:
+            for s in seeds:
+                name = "random-types(seed=%d,n=%d)" % (s, args.random_types)
+                text = random_types.generate_text(s, args.random_types, only)
+                suites.append((name, casefile.parse_text(name, text)))
     except casefile.CaseError as e:
         print("case file error: %s" % e, file=sys.stderr)
         return 2
@@ -755,6 +788,9 @@ def main(argv=None):
         for proto in protos:
             for name, steps in suites:
                 runner.run_steps(name, steps, proto)
+                if name.startswith("random-types("):
+                    # a sequence cut short (crash, hang) has not restored them
+                    runner.send_uncompared(random_types.reset_config_commands())
     except RuntimeError as e:
         print("aborted: %s" % e, file=sys.stderr)
         return 2
@@ -778,9 +814,11 @@ def main(argv=None):
         runner.steps_run, runner.failures,
         " (%d of them CASE errors: the reference fails the case's own property)" % runner.case_errors
         if runner.case_errors else "", dt))
-    if runner.failures and args.random:
-        print("to reproduce a random run as a case file: %s --dump-random FILE --random %d --seed S; "
-              "then run it with --file FILE -v" % (os.path.relpath(__file__), args.random))
+    if runner.failures and (args.random or args.random_types):
+        print("to reproduce a random run as a case file: %s --dump-random FILE %s --seed S; "
+              "then run it with --file FILE -v" % (os.path.relpath(__file__), " ".join(
+                  "--%s %d" % (o, n) for o, n in (("random", args.random), ("random-types", args.random_types))
+                  if n) + (" --types-only %s" % args.types_only if args.types_only else "")))
     return 1 if runner.failures else 0
 
 

@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import casefile  # noqa: E402
 import random_strings  # noqa: E402
+import random_types  # noqa: E402
 import resp  # noqa: E402
 import runner  # noqa: E402
 import skips  # noqa: E402
@@ -100,6 +101,147 @@ class TestCaseFile(unittest.TestCase):
         self.assertEqual(a, random_strings.generate_text(7, 300))
         self.assertNotEqual(a, random_strings.generate_text(8, 300))
         casefile.parse_text("r", a)
+
+
+class TestRandomTypes(unittest.TestCase):
+    """random_types.py: reproducible, and every line tagged so that two
+    redis-servers always agree (the self-test is the real proof)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.steps = []
+        for seed in (1, 2, 3, 4):
+            cls.steps += casefile.parse_text("t", random_types.generate_text(seed, 2000))
+        cls.cmds = [st for st in cls.steps if st.kind == "cmd"]
+
+    def named(self, *names):
+        names = {n.encode() for n in names}
+        return [st for st in self.cmds if st.args[0].upper() in names]
+
+    def test_reproducible(self):
+        a = random_types.generate_text(7, 500)
+        self.assertEqual(a, random_types.generate_text(7, 500))
+        self.assertNotEqual(a, random_types.generate_text(8, 500))
+        self.assertEqual(sum(1 for st in casefile.parse_text("r", a) if st.kind in ("cmd", "scan")) >= 500, True)
+
+    def test_only_some_groups(self):
+        text = random_types.generate_text(7, 400, {"hash", "set"})
+        self.assertEqual(text, random_types.generate_text(7, 400, {"set", "hash"}))
+        names = {st.args[0].upper() for st in casefile.parse_text("r", text) if st.kind in ("cmd", "scan")}
+        self.assertTrue({b"HSET", b"SADD", b"HSCAN", b"SSCAN", b"OBJECT"} <= names)
+        self.assertFalse(names & {b"LPUSH", b"RPUSH", b"ZADD", b"ZRANGE", b"SORT", b"ZSCAN", b"BLPOP"})
+
+    def test_every_command_is_drawn(self):
+        want = """LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LINDEX LINSERT LSET LRANGE LREM LTRIM LPOS RPOPLPUSH
+            LMOVE LMPOP BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP HSET HSETNX HGET HMSET HMGET HDEL HLEN HSTRLEN
+            HEXISTS HKEYS HVALS HGETALL HINCRBY HINCRBYFLOAT HRANDFIELD SADD SREM SISMEMBER SMISMEMBER
+            SMEMBERS SCARD SPOP SRANDMEMBER SMOVE SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF
+            SDIFFSTORE ZADD ZINCRBY ZREM ZCARD ZCOUNT ZLEXCOUNT ZSCORE ZMSCORE ZRANK ZREVRANK ZRANGE
+            ZRANGESTORE ZREVRANGE ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX ZREMRANGEBYRANK
+            ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN ZPOPMAX BZPOPMIN BZPOPMAX ZMPOP BZMPOP ZUNIONSTORE
+            ZINTERSTORE ZDIFFSTORE ZUNION ZINTER ZDIFF ZINTERCARD ZRANDMEMBER SORT SORT_RO TYPE DEL EXISTS
+            RENAME COPY EXPIRE PERSIST OBJECT""".split()
+        seen = {st.args[0].upper().decode() for st in self.cmds}
+        seen |= {st.args[0].upper().decode() for st in self.steps if st.kind == "scan"}
+        self.assertEqual(sorted(set(want + ["SSCAN", "HSCAN", "ZSCAN"]) - seen), [])
+        zadd_opts = {a.upper() for st in self.named("ZADD") for a in st.args[2:5]}
+        self.assertTrue({b"NX", b"XX", b"GT", b"LT", b"CH", b"INCR"} <= zadd_opts)
+        zrange_opts = {a.upper() for st in self.named("ZRANGE") for a in st.args[4:]}
+        self.assertTrue({b"BYSCORE", b"BYLEX", b"REV", b"LIMIT", b"WITHSCORES"} <= zrange_opts)
+        sort_opts = {a.upper() for st in self.named("SORT") for a in st.args[2:]}
+        self.assertTrue({b"BY", b"NOSORT", b"HW_*->F", b"LIMIT", b"GET", b"#", b"ALPHA", b"DESC", b"STORE"}
+                        <= sort_opts)
+
+    def test_unordered_replies_are_tagged(self):
+        for st in self.named("SMEMBERS", "SUNION", "SINTER", "SDIFF", "HKEYS", "HVALS"):
+            self.assertEqual(st.mode, "unordered", st.text)
+        for st in self.named("HGETALL"):
+            self.assertEqual(st.mode, "pairs-unordered", st.text)
+        for st in self.named("SRANDMEMBER", "HRANDFIELD", "ZRANDMEMBER"):
+            self.assertEqual((st.mode, st.prop), ("prop", [("shape", "")]), st.text)
+        for st in self.steps:
+            if st.kind == "cmd" and st.args[0].upper() in (b"SSCAN", b"HSCAN", b"ZSCAN"):
+                # direct calls only with an invalid cursor
+                c = st.args[2] if len(st.args) > 2 else b"-"  # (arity broken)
+                self.assertFalse(c.isdigit() and int(c) < 2 ** 64, st.text)
+
+    def test_spop_leaves_nothing_random(self):
+        for i, st in enumerate(self.steps):
+            if st.kind != "cmd" or st.args[0].upper() != b"SPOP":
+                continue
+            count = st.args[2] if len(st.args) > 2 else None
+            if st.mode == "unordered":
+                self.assertEqual(count, b"1000000", st.text)
+            elif st.mode == "prop":
+                nxt = self.steps[i + 1]
+                self.assertEqual(nxt.args, [b"DEL", st.args[1]], "%s is not followed by a DEL" % st.text)
+            else:
+                self.assertIn(count, (b"-1", b"abc", b"0"), st.text)
+
+    def test_blocking_never_blocks_for_long(self):
+        for st in self.named("BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX", "BLMPOP", "BZMPOP"):
+            t = st.args[1] if st.args[0].upper() in (b"BLMPOP", b"BZMPOP") else st.args[-1]
+            try:
+                v = float(t)
+            except ValueError:
+                continue
+            self.assertTrue(v != v or v < 0 or 0.005 <= v <= 0.05, st.text)  # NaN: rejected
+
+    def test_lex_commands_stay_on_equal_scores(self):
+        zsets_with_mixed_scores = set(random_types.Z + random_types.ANY)
+        for st in self.named("ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT", "ZREMRANGEBYLEX"):
+            self.assertNotIn(st.args[1], zsets_with_mixed_scores, st.text)
+        for st in self.named("ZRANGE", "ZRANGESTORE"):
+            if b"BYLEX" in [a.upper() for a in st.args]:
+                src = st.args[2] if st.args[0].upper() == b"ZRANGESTORE" else st.args[1]
+                self.assertNotIn(src, zsets_with_mixed_scores, st.text)
+        for st in self.named("ZADD"):
+            if st.args[1] in random_types.ZL:
+                scores = [a for a in st.args[2:] if a.upper() not in (b"NX", b"XX", b"GT", b"LT", b"CH")][::2]
+                self.assertTrue(all(s == b"0" or s in random_types.BAD_SCORES for s in scores), st.text)
+        for st in self.named("ZINCRBY"):
+            self.assertNotIn(st.args[1], random_types.ZL, st.text)
+
+    def test_sort_tags(self):
+        maybe_sets = set(random_types.S + random_types.ANY)
+        for st in self.named("SORT", "SORT_RO"):
+            up = [a.upper() for a in st.args]
+            nosort = b"NOSORT" in up
+            store = b"STORE" in up
+            if nosort and st.args[1] in maybe_sets and not store:
+                self.assertEqual(st.mode, "unordered", st.text)
+                self.assertNotIn(b"LIMIT", up, st.text)
+            if b"ALPHA" in up and b"BY" in up and not nosort:
+                self.assertEqual(st.mode, "unordered", st.text)
+                self.assertNotIn(b"LIMIT", up, st.text)
+                self.assertFalse(store, st.text)
+
+    def test_sort_follows_an_errno_reset(self):
+        for i, st in enumerate(self.steps):
+            if st.kind == "cmd" and st.args[0].upper() in (b"SORT", b"SORT_RO"):
+                self.assertEqual(self.steps[i - 1].args, random_types.ERRNO_RESET, st.text)
+
+    def test_no_huge_negative_random_counts(self):
+        for st in self.named("SRANDMEMBER", "HRANDFIELD", "ZRANDMEMBER"):
+            if len(st.args) > 2:
+                try:
+                    n = int(st.args[2])
+                except ValueError:
+                    continue
+                self.assertTrue(n >= -100 or n < -2 ** 63 + 1, st.text)
+
+    def test_thresholds_set_and_restored(self):
+        text = random_types.generate_text(5, 50).splitlines()
+        first = [l for l in text if l.startswith("CONFIG SET")][:len(random_types.THRESHOLDS)]
+        self.assertEqual(len(first), len(random_types.THRESHOLDS))
+        last = [casefile.split_args(l) for l in text[-len(random_types.THRESHOLDS):]]
+        self.assertEqual(last, random_types.reset_config_commands())
+
+    def test_runner_dumps_types(self):
+        import tempfile
+        with tempfile.NamedTemporaryFile("r", suffix=".txt") as f:
+            self.assertEqual(runner.main(["--dump-random", f.name, "--random-types", "30", "--seed", "4"]), 0)
+            self.assertEqual(f.read(), random_types.generate_text(4, 30))
 
 
 class TestCompare(unittest.TestCase):
