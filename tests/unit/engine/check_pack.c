@@ -121,8 +121,8 @@ START_TEST(varint_boundaries)
     static const size_t lens[] = { 0, 1, 115, 116, 125, 126, 127, 128, 129, 16370, 16381, 16383, 16384, 70000 };
     unsigned char *p = pk_create();
     struct model m = { .n = 0 };
-    char *buf = malloc(70000);
-    for (size_t i = 0; i < 70000; i++)
+    char *buf = malloc(70002);   /* entries start at buf, buf + 1 or buf + 2 */
+    for (size_t i = 0; i < 70002; i++)
         buf[i] = (char)(i * 7 + 3);
     for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
         pk_append(&p, buf, lens[i]);
