@@ -17,17 +17,16 @@
  * field, HDEL of absent fields) is not propagated.
  *
  * An emptied hash never stays in the keyspace: HDEL deletes the key when it
- * removes the last field.
+ * removes the last field. HSCAN is api/coll.h's coll_scan with a field,
+ * value step.
  */
 #include "api/client.h"
+#include "api/coll.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/db.h"
 #include "api/reply.h"
-#include "api/scan.h"
 #include "api/server.h"
-#include "engine/alloc.h"
-#include "engine/glob.h"
 #include "engine/kv.h"
 #include "engine/numfmt.h"
 #include "engine/t_hash.h"
@@ -74,9 +73,7 @@ static struct thash *read_hash(struct client *c, bool *ok)
  * adds one to the dirty counter per field written or deleted. */
 static void touched(struct client *c, const char *event, long long n)
 {
-    db_touched(c, &c->argv[1], NOTIFY_HASH, event);
-    if (n > 1)
-        cmd_dirty(c, n - 1);
+    coll_touched(c, &c->argv[1], NOTIFY_HASH, event, n);
 }
 
 /* ---- HSET / HMSET / HSETNX ------------------------------------------------ */
@@ -90,7 +87,7 @@ static void hset_generic(struct client *c, bool ok_reply)
     long long added = 0;
 
     if (c->argc % 2 != 0) {
-        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", c->cmd->name);
+        cmd_wrong_arity(c, c->cmd->name);
         return;
     }
     if (!db_write_typed_or_reply(c, &c->argv[1], KV_HASH, &e))
@@ -314,7 +311,7 @@ static void hincrbyfloat_cmd(struct client *c)
     }
     cur += incr;
     if (isnan(cur) || isinf(cur)) {
-        reply_error(&c->out, "ERR increment would produce NaN or Infinity");
+        reply_err(&c->out, RE_INCR_NAN);
         return;
     }
     effect[3].len = (size_t)nf_ld2str_human(buf, sizeof(buf), cur);
@@ -341,29 +338,15 @@ static void reply_rand_pair(const char *f, size_t flen, const char *v, size_t vl
         reply_bulk(&r->c->out, v, vlen);
 }
 
-/* HRANDFIELD's count and WITHVALUES, validated in Redis' order: the count
- * as an integer in [-LLONG_MAX, LLONG_MAX], then the option, then a reply
- * length that must not overflow. */
+/* HRANDFIELD's count and WITHVALUES (arg_random_count_or_reply): *uniq
+ * for a positive count, *count its magnitude. */
 static bool hrandfield_args_or_reply(struct client *c, uint64_t *count, bool *uniq, bool *withvalues)
 {
     long long l;
-    if (!arg_ll_or_reply(c, &c->argv[2], &l))
+    if (!arg_random_count_or_reply(c, "withvalues", &l, withvalues))
         return false;
-    if (l < -LLONG_MAX) {
-        reply_errorf(&c->out, "ERR value is out of range, value must between %lld and %lld", -LLONG_MAX, LLONG_MAX);
-        return false;
-    }
-    if (c->argc > 4 || (c->argc == 4 && !arg_opt_is(&c->argv[3], "withvalues"))) {
-        reply_err(&c->out, RE_SYNTAX);
-        return false;
-    }
-    *withvalues = c->argc == 4;
     *uniq = l >= 0;
     *count = *uniq ? (uint64_t)l : (uint64_t)-l;
-    if (*withvalues && *count > LLONG_MAX / 2) {
-        reply_error(&c->out, "ERR value is out of range");
-        return false;
-    }
     return true;
 }
 
@@ -416,61 +399,20 @@ static void hrandfield_cmd(struct client *c)
 
 /* ---- HSCAN --------------------------------------------------------------------- */
 
-/* Pairs collected by one HSCAN call; they point into the hash, which does
- * not change during the command. */
-struct scan_pairs {
-    struct { const char *f, *v; size_t flen, vlen; } *p;
-    size_t n, cap;
-};
-
-static void scan_collect(const char *f, size_t flen, const char *v, size_t vlen, void *arg)
+static void scan_pair(const char *f, size_t flen, const char *v, size_t vlen, void *out)
 {
-    struct scan_pairs *s = arg;
-    if (s->n == s->cap) {
-        s->cap = s->cap * 2 + 16;
-        s->p = kv_xrealloc(s->p, s->cap * sizeof(*s->p));
-    }
-    s->p[s->n].f = f;
-    s->p[s->n].flen = flen;
-    s->p[s->n].v = v;
-    s->p[s->n].vlen = vlen;
-    s->n++;
+    coll_strs_push(out, f, flen);
+    coll_strs_push(out, v, vlen);
 }
 
-static void hscan_cmd(struct client *c)
+/* coll_scan_fn: a field and its value per element; a listpack comes whole.
+ * Redis counts both toward COUNT. */
+static uint64_t scan_step(void *h, uint64_t cursor, struct coll_strs *out)
 {
-    struct scan_pairs s = { 0 };
-    struct scan_opts o = { 0 };
-    uint64_t cursor, maxiter;
-    struct thash *h;
-    size_t kept = 0;
-    bool ok;
-
-    if (!scan_cursor_or_reply(c, &c->argv[2], &cursor))
-        return;
-    h = read_hash(c, &ok);
-    if (!ok)
-        return;
-    if (h && !scan_opts_or_reply(c, 3, false, &o))
-        return;
-    /* Redis counts a field and its value as two elements toward COUNT and
-     * bounds the table steps by 10 * COUNT; a listpack comes whole at once. */
-    maxiter = h ? (uint64_t)o.count * 10 : 0;
-    cursor = h ? thash_scan(h, cursor, scan_collect, &s) : 0;
-    while (cursor && maxiter-- && s.n * 2 < (uint64_t)o.count)
-        cursor = thash_scan(h, cursor, scan_collect, &s);
-    for (size_t i = 0; i < s.n; i++)
-        if (!o.pat || glob_match(o.pat->ptr, o.pat->len, s.p[i].f, s.p[i].flen, false))
-            s.p[kept++] = s.p[i];
-    reply_array(&c->out, 2);
-    reply_bulk_ll(&c->out, (long long)cursor);
-    reply_array(&c->out, (long long)kept * 2);
-    for (size_t i = 0; i < kept; i++) {
-        reply_bulk(&c->out, s.p[i].f, s.p[i].flen);
-        reply_bulk(&c->out, s.p[i].v, s.p[i].vlen);
-    }
-    free(s.p);
+    return thash_scan(h, cursor, scan_pair, out);
 }
+
+static void hscan_cmd(struct client *c) { coll_scan(c, KV_HASH, 2, scan_step); }
 
 /* ---- command table ------------------------------------------------------------- */
 

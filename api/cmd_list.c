@@ -20,15 +20,18 @@
  *
  * Blocking (api/block.h): a blocking handler parses its arguments and
  * timeout, serves at once when one of its keys has data, and otherwise
- * parks the client with block_wait(). When the client's command runs again
- * (block_retrying), a source key of another type counts as empty, as Redis
- * 7.0 leaves such clients blocked; a destination of another type is still
- * WRONGTYPE. Every timeout reply is a null array, BRPOPLPUSH and BLMOVE
- * included (Redis 7.0 answers *-1 at their deadline), but inside MULTI or a
- * script those two reply a null bulk, so they check block_allowed first.
+ * parks the client with block_wait(); BLPOP BRPOP LMPOP BLMPOP are the
+ * shared workers of api/coll.h (coll_bpop, coll_mpop) with serve_pop. When
+ * the client's command runs again (block_retrying), a source key of another
+ * type counts as empty, as Redis 7.0 leaves such clients blocked; a
+ * destination of another type is still WRONGTYPE. Every timeout reply is a
+ * null array, BRPOPLPUSH and BLMOVE included (Redis 7.0 answers *-1 at their
+ * deadline), but inside MULTI or a script those two reply a null bulk, so
+ * they check block_allowed first.
  */
 #include "api/block.h"
 #include "api/client.h"
+#include "api/coll.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/db.h"
@@ -56,22 +59,17 @@ static const char *pop_event(enum tlist_end where) { return where == TLIST_HEAD 
  * adds what was pushed/popped/removed; 0 still notifies, as LTRIM does). */
 static void touched(struct client *c, const struct resp_arg *key, const char *event, long long dirty)
 {
-    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
-    kv_notify(c->srv->ks, NOTIFY_LIST, event, c->db, key->ptr, key->len);
-    if (dirty)
-        cmd_dirty(c, dirty);
+    coll_touched(c, key, NOTIFY_LIST, event, dirty);
 }
 
-/* Removes a list the command emptied, raising "del" (no dirty count, as in
- * Redis, where the command's own change is what gets counted). */
-static void delete_if_empty(struct client *c, const struct resp_arg *key)
+/* Elements left the list at key: touched(), then "del" if it is empty. */
+static void shrunk(struct client *c, const struct resp_arg *key, const char *event, long long dirty)
 {
-    struct kv_entry *e = db_write(c, key);
-    if (!e || tlist_len(list_of(e)) > 0)
-        return;
-    kv_delete(c->srv->ks, c->db, key->ptr, key->len);
-    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
-    kv_notify(c->srv->ks, NOTIFY_GENERIC, "del", c->db, key->ptr, key->len);
+    struct kv_entry *e;
+    touched(c, key, event, dirty);
+    e = db_write(c, key);
+    if (e && tlist_len(list_of(e)) == 0)
+        coll_delete_emptied(c, key);
 }
 
 /* The list at key, created empty when absent (raising "new"). */
@@ -94,40 +92,6 @@ static bool where_or_reply(struct client *c, const struct resp_arg *a, enum tlis
         return false;
     }
     return true;
-}
-
-/* A non-negative integer, else Redis' getPositiveLongFromObjectOrReply
- * error `msg` (also for non-numbers). */
-static bool non_negative_or_reply(struct client *c, const struct resp_arg *a, const char *msg, long long *out)
-{
-    if (nf_str2ll(a->ptr, a->len, out) && *out >= 0)
-        return true;
-    reply_error(&c->out, msg);
-    return false;
-}
-
-/* Whether a source key has elements to serve: 1 yes (*l set), 0 no
- * (absent, or of another type while a blocked client retries), -1
- * WRONGTYPE replied. */
-static int source_ready_or_reply(struct client *c, const struct resp_arg *key, struct tlist **l)
-{
-    struct kv_entry *e = db_write(c, key);
-    if (!e)
-        return 0;
-    if (kv_entry_val(e)->type == KV_LIST) {
-        *l = list_of(e);
-        return 1;
-    }
-    if (block_retrying(c))
-        return 0;
-    reply_err(&c->out, RE_WRONGTYPE);
-    return -1;
-}
-
-static void wait_for(struct client *c, const struct resp_arg *keys, int nkeys, int64_t deadline)
-{
-    struct block_spec spec = { c->db, keys, nkeys, deadline, BLOCK_NULL_ARRAY, false };
-    block_wait(c, &spec);
 }
 
 /* ---- push and pop ------------------------------------------------------------ */
@@ -175,8 +139,7 @@ static long long pop_reply(struct client *c, const struct resp_arg *key, struct 
         reply_bulk(&c->out, s, len);
         tlist_pop(l, where, fill);
     }
-    touched(c, key, pop_event(where), n);
-    delete_if_empty(c, key);
+    shrunk(c, key, pop_event(where), n);
     return n;
 }
 
@@ -197,11 +160,10 @@ static void pop_generic(struct client *c, enum tlist_end where)
     long long count = -1;
     struct kv_entry *e;
     if (c->argc > 3) {
-        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", c->cmd->name);
+        cmd_wrong_arity(c, c->cmd->name);
         return;
     }
-    if (c->argc == 3 &&
-        !non_negative_or_reply(c, &c->argv[2], "ERR value is out of range, must be positive", &count))
+    if (c->argc == 3 && !arg_nonneg_or_reply(c, &c->argv[2], RE_NOT_POSITIVE, &count))
         return;
     if (!db_write_typed_or_reply(c, key, KV_LIST, &e))
         return;
@@ -220,85 +182,25 @@ static void pop_generic(struct client *c, enum tlist_end where)
 static void lpop_cmd(struct client *c) { pop_generic(c, TLIST_HEAD); }
 static void rpop_cmd(struct client *c) { pop_generic(c, TLIST_TAIL); }
 
-/* BLPOP / BRPOP key [key ...] timeout. */
-static void bpop_generic(struct client *c, enum tlist_end where)
+/* coll_serve_fn of the blocking and multi-key pops: BLPOP / BRPOP (count
+ * < 0: [key, element], propagated as LPOP|RPOP key) and LMPOP / BLMPOP
+ * ([key, [elements]], propagated as LPOP|RPOP key <number popped>). */
+static void serve_pop(struct client *c, const struct resp_arg *key, void *l, int end, long long count)
 {
-    int64_t deadline;
-    if (!block_timeout_or_reply(c, &c->argv[c->argc - 1], false, &deadline))
-        return;
-    for (int j = 1; j < c->argc - 1; j++) {
-        struct tlist *l;
-        int ready = source_ready_or_reply(c, &c->argv[j], &l);
-        if (ready < 0)
-            return;
-        if (ready > 0) {
-            reply_array(&c->out, 2);
-            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
-            pop_reply(c, &c->argv[j], l, where, -1);
-            effect_pop(c, &c->argv[j], where, -1);
-            return;
-        }
-    }
-    wait_for(c, &c->argv[1], c->argc - 2, deadline);
+    enum tlist_end where = end ? TLIST_TAIL : TLIST_HEAD;
+    long long n;
+    reply_array(&c->out, 2);
+    reply_bulk(&c->out, key->ptr, key->len);
+    n = pop_reply(c, key, l, where, count);
+    effect_pop(c, key, where, count < 0 ? -1 : n);
 }
 
-static void blpop_cmd(struct client *c) { bpop_generic(c, TLIST_HEAD); }
-static void brpop_cmd(struct client *c) { bpop_generic(c, TLIST_TAIL); }
-
-/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count], and BLMPOP with a
- * timeout before numkeys. */
-static void mpop_generic(struct client *c, int numkeys_idx, bool blocking)
-{
-    long long numkeys, count = -1;
-    enum tlist_end where;
-    int64_t deadline = 0;
-    int where_idx;
-    if (!nf_str2ll(c->argv[numkeys_idx].ptr, c->argv[numkeys_idx].len, &numkeys) || numkeys < 1) {
-        reply_error(&c->out, "ERR numkeys should be greater than 0");
-        return;
-    }
-    if (numkeys >= c->argc - numkeys_idx - 1) {
-        reply_err(&c->out, RE_SYNTAX);
-        return;
-    }
-    where_idx = numkeys_idx + (int)numkeys + 1;
-    if (!where_or_reply(c, &c->argv[where_idx], &where))
-        return;
-    for (int j = where_idx + 1; j < c->argc; j++) {
-        if (count != -1 || !arg_opt_is(&c->argv[j], "count") || j + 1 >= c->argc) {
-            reply_err(&c->out, RE_SYNTAX);
-            return;
-        }
-        j++;
-        if (!nf_str2ll(c->argv[j].ptr, c->argv[j].len, &count) || count < 1) {
-            reply_error(&c->out, "ERR count should be greater than 0");
-            return;
-        }
-    }
-    if (count == -1)
-        count = 1;
-    if (blocking && !block_timeout_or_reply(c, &c->argv[1], false, &deadline))
-        return;
-    for (int j = numkeys_idx + 1; j < where_idx; j++) {
-        struct tlist *l;
-        int ready = source_ready_or_reply(c, &c->argv[j], &l);
-        if (ready < 0)
-            return;
-        if (ready > 0) {
-            reply_array(&c->out, 2);
-            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
-            effect_pop(c, &c->argv[j], where, pop_reply(c, &c->argv[j], l, where, count));
-            return;
-        }
-    }
-    if (blocking)
-        wait_for(c, &c->argv[numkeys_idx + 1], (int)numkeys, deadline);
-    else
-        reply_null_array(&c->out);
-}
-
-static void lmpop_cmd(struct client *c) { mpop_generic(c, 1, false); }
-static void blmpop_cmd(struct client *c) { mpop_generic(c, 2, true); }
+/* BLPOP / BRPOP key [key ...] timeout; LMPOP numkeys key [key ...]
+ * LEFT|RIGHT [COUNT count], and BLMPOP with a timeout before numkeys. */
+static void blpop_cmd(struct client *c) { coll_bpop(c, KV_LIST, TLIST_HEAD, serve_pop); }
+static void brpop_cmd(struct client *c) { coll_bpop(c, KV_LIST, TLIST_TAIL, serve_pop); }
+static void lmpop_cmd(struct client *c) { coll_mpop(c, false, KV_LIST, "left", "right", serve_pop); }
+static void blmpop_cmd(struct client *c) { coll_mpop(c, true, KV_LIST, "left", "right", serve_pop); }
 
 /* ---- moves --------------------------------------------------------------------- */
 
@@ -307,10 +209,10 @@ static void blmpop_cmd(struct client *c) { mpop_generic(c, 2, true); }
 static int move_ready_or_reply(struct client *c, const struct resp_arg *src, const struct resp_arg *dst)
 {
     struct kv_entry *d;
-    struct tlist *l;
-    int ready = source_ready_or_reply(c, src, &l);
-    if (ready <= 0)
-        return ready;
+    void *l;
+    int ready = coll_first_ready_or_reply(c, src, 1, KV_LIST, &l);
+    if (ready < 0)
+        return ready == -1 ? 0 : -1;
     if (!db_write_typed_or_reply(c, dst, KV_LIST, &d))
         return -1;
     return 1;
@@ -331,8 +233,7 @@ static void move_reply(struct client *c, const struct resp_arg *src, const struc
     tlist_pop(sl, from, fill);
     tlist_push(list_create_or_get(c, dst, db_write(c, dst)), to, v, len, fill);
     touched(c, dst, push_event(to), 1);
-    touched(c, src, pop_event(from), 0);
-    delete_if_empty(c, src);
+    shrunk(c, src, pop_event(from), 0);
     reply_bulk(&c->out, v, len);
     free(v);
 }
@@ -370,7 +271,7 @@ static void move_generic(struct client *c, enum tlist_end from, enum tlist_end t
     } else if (!timeout || !block_allowed(c)) {
         reply_null(&c->out);   /* Redis 7.0: null bulk in MULTI, null array at a deadline */
     } else {
-        wait_for(c, src, 1, deadline);
+        coll_wait(c, src, 1, deadline);
     }
 }
 
@@ -416,23 +317,6 @@ static void lindex_cmd(struct client *c)
         reply_null(&c->out);
 }
 
-/* Redis' range clipping (LRANGE, LTRIM): false when the range is empty,
- * else [*first, *last] within 0..len-1. */
-static bool clip_range(long long start, long long end, long long len, long long *first, long long *last)
-{
-    if (start < 0)
-        start += len;
-    if (end < 0)
-        end += len;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= len)
-        return false;
-    *first = start;
-    *last = end >= len ? len - 1 : end;
-    return true;
-}
-
 static void lrange_cmd(struct client *c)
 {
     long long start, end, first, last;
@@ -443,7 +327,7 @@ static void lrange_cmd(struct client *c)
     if (!arg_ll_or_reply(c, &c->argv[2], &start) || !arg_ll_or_reply(c, &c->argv[3], &end) ||
         !db_read_typed_or_reply(c, &c->argv[1], KV_LIST, &e))
         return;
-    if (!e || !clip_range(start, end, (long long)tlist_len(list_of(e)), &first, &last)) {
+    if (!e || !coll_clip_range(start, end, (long long)tlist_len(list_of(e)), &first, &last)) {
         reply_array(&c->out, 0);
         return;
     }
@@ -473,11 +357,11 @@ static bool lpos_opts_or_reply(struct client *c, struct lpos_opts *o)
                 return false;
             }
         } else if (v && arg_opt_is(a, "count")) {
-            if (!non_negative_or_reply(c, v, "ERR COUNT can't be negative", &o->count))
+            if (!arg_ll_range_or_reply(c, v, 0, LLONG_MAX, &o->count, "ERR COUNT can't be negative"))
                 return false;
             o->has_count = true;
         } else if (v && arg_opt_is(a, "maxlen")) {
-            if (!non_negative_or_reply(c, v, "ERR MAXLEN can't be negative", &o->maxlen))
+            if (!arg_ll_range_or_reply(c, v, 0, LLONG_MAX, &o->maxlen, "ERR MAXLEN can't be negative"))
                 return false;
         } else {
             reply_err(&c->out, RE_SYNTAX);
@@ -593,10 +477,8 @@ static void lrem_cmd(struct client *c)
         return;
     removed = e ? tlist_remove(list_of(e), val->ptr, val->len, count, fill_of(c)) : 0;
     reply_int(&c->out, (long long)removed);
-    if (removed) {
-        touched(c, key, "lrem", (long long)removed);
-        delete_if_empty(c, key);
-    }
+    if (removed)
+        shrunk(c, key, "lrem", (long long)removed);
 }
 
 static void ltrim_cmd(struct client *c)
@@ -611,7 +493,7 @@ static void ltrim_cmd(struct client *c)
     if (e) {
         struct tlist *l = list_of(e);
         len = (long long)tlist_len(l);
-        if (clip_range(start, end, len, &first, &last)) {
+        if (coll_clip_range(start, end, len, &first, &last)) {
             head = (size_t)first;
             tail = (size_t)(len - 1 - last);
         } else {
@@ -619,8 +501,7 @@ static void ltrim_cmd(struct client *c)
         }
         tlist_delete_range(l, 0, head, fill_of(c));
         tlist_delete_range(l, tlist_len(l) - tail, tail, fill_of(c));
-        touched(c, key, "ltrim", (long long)(head + tail));
-        delete_if_empty(c, key);
+        shrunk(c, key, "ltrim", (long long)(head + tail));
     }
     reply_ok(&c->out);
 }

@@ -26,31 +26,23 @@
  *     else as received.
  * The STORE forms and SMOVE build their results with set-max-intset-entries
  * read at call time, so OBJECT ENCODING follows Redis (engine/t_set.h).
+ * SSCAN is api/coll.h's coll_scan with a one-string-per-member step.
  */
 #include "api/client.h"
+#include "api/coll.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/db.h"
 #include "api/reply.h"
-#include "api/scan.h"
 #include "api/server.h"
 #include "engine/alloc.h"
-#include "engine/glob.h"
 #include "engine/kv.h"
 #include "engine/t_set.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SREM_BATCH 1024
-
-static const char ERR_POSITIVE[] = "ERR value is out of range, must be positive";
-static const char ERR_RANDCOUNT[] =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-static const char ERR_NUMKEYS[] = "ERR numkeys should be greater than 0";
-static const char ERR_NUMKEYS_ARGS[] = "ERR Number of keys can't be greater than number of args";
-static const char ERR_LIMIT[] = "ERR LIMIT can't be negative";
 
 /* ---- shared helpers ----------------------------------------------------- */
 
@@ -239,7 +231,7 @@ static void spop_count(struct client *c)
     struct tset *s;
     long long count;
 
-    if (!arg_ll_range_or_reply(c, &c->argv[2], 0, LLONG_MAX, &count, ERR_POSITIVE) ||
+    if (!arg_nonneg_or_reply(c, &c->argv[2], RE_NOT_POSITIVE, &count) ||
         !db_write_typed_or_reply(c, key, KV_SET, &e))
         return;
     if (!e || count == 0) {
@@ -294,14 +286,9 @@ static void srandmember_count(struct client *c)
     struct tset *s;
     struct tset_view v;
     long long count;
+    bool with;
 
-    if (!arg_ll_or_reply(c, &c->argv[2], &count))
-        return;
-    if (count == LLONG_MIN) {
-        reply_error(&c->out, ERR_RANDCOUNT);
-        return;
-    }
-    if (!db_read_typed_or_reply(c, &c->argv[1], KV_SET, &e))
+    if (!arg_random_count_or_reply(c, NULL, &count, &with) || !db_read_typed_or_reply(c, &c->argv[1], KV_SET, &e))
         return;
     if (!e || count == 0) {
         reply_array(&c->out, 0);
@@ -393,28 +380,13 @@ static void smove_cmd(struct client *c)
 
 enum set_op { OP_INTER, OP_UNION, OP_DIFF };
 
-struct add_ctx {
-    struct tset *dst;
-    size_t max;
-};
-
-static void add_member(const char *p, size_t len, void *arg)
-{
-    struct add_ctx *a = arg;
-    tset_add(a->dst, p, len, a->max);
-}
-
 /* The operation's result as a new set built with Redis' encoding rules. */
 static struct tset *compute(struct client *c, enum set_op op, struct tset **sets, size_t n)
 {
-    struct add_ctx a = { NULL, max_intset(c) };
     switch (op) {
-    case OP_UNION: return tset_union(sets, n, a.max);
-    case OP_DIFF: return tset_diff(sets, n, a.max);
-    default:
-        a.dst = tset_new();
-        tset_inter(sets, n, 0, add_member, &a);
-        return a.dst;
+    case OP_UNION: return tset_union(sets, n, max_intset(c));
+    case OP_DIFF: return tset_diff(sets, n, max_intset(c));
+    default: return tset_inter_new(sets, n, max_intset(c));
     }
 }
 
@@ -485,18 +457,14 @@ static void sintercard_cmd(struct client *c)
     long long numkeys, limit = 0;
     struct tset **sets;
 
-    if (!arg_ll_range_or_reply(c, &c->argv[1], 1, LLONG_MAX, &numkeys, ERR_NUMKEYS))
+    if (!arg_numkeys_or_reply(c, 1, 0, RE_NUMKEYS_ARGS, &numkeys))
         return;
-    if (numkeys > c->argc - 2) {
-        reply_error(&c->out, ERR_NUMKEYS_ARGS);
-        return;
-    }
     for (int j = 2 + (int)numkeys; j < c->argc; j++) {
         if (!arg_opt_is(&c->argv[j], "limit") || j + 1 >= c->argc) {
             reply_err(&c->out, RE_SYNTAX);
             return;
         }
-        if (!arg_ll_range_or_reply(c, &c->argv[++j], 0, LLONG_MAX, &limit, ERR_LIMIT))
+        if (!arg_nonneg_or_reply(c, &c->argv[++j], RE_LIMIT_NEGATIVE, &limit))
             return;
     }
     sets = kv_xmalloc((size_t)numkeys * sizeof(*sets));
@@ -507,76 +475,16 @@ static void sintercard_cmd(struct client *c)
 
 /* ---- SSCAN ---------------------------------------------------------------- */
 
-/* Members collected by one SSCAN step (copied: an intset's are formatted). */
-struct scan_members {
-    char *bytes;
-    size_t used, cap;
-    size_t *lens;
-    size_t n, ncap;
-};
+static void scan_member(const char *p, size_t len, void *out) { coll_strs_push(out, p, len); }
 
-static void scan_collect(const char *p, size_t len, void *arg)
+/* coll_scan_fn: one string per member (an intset's formatted); an intset
+ * comes whole. */
+static uint64_t scan_step(void *s, uint64_t cursor, struct coll_strs *out)
 {
-    struct scan_members *s = arg;
-    if (!s->bytes || s->used + len > s->cap) {
-        s->cap = (s->used + len) * 2 + 64;
-        s->bytes = kv_xrealloc(s->bytes, s->cap);
-    }
-    if (s->n == s->ncap) {
-        s->ncap = s->ncap * 2 + 16;
-        s->lens = kv_xrealloc(s->lens, s->ncap * sizeof(*s->lens));
-    }
-    memcpy(s->bytes + s->used, p, len);
-    s->used += len;
-    s->lens[s->n++] = len;
+    return tset_scan(s, cursor, scan_member, out);
 }
 
-static void reply_scan(struct client *c, uint64_t cursor, const struct scan_members *s, const struct scan_opts *o)
-{
-    size_t off = 0, kept = 0;
-    void *slot;
-    reply_array(&c->out, 2);
-    reply_bulk_ll(&c->out, (long long)cursor);
-    slot = reply_defer(&c->out);
-    for (size_t i = 0; i < s->n; i++) {
-        const char *p = s->bytes + off;
-        off += s->lens[i];
-        if (o->pat && !glob_match(o->pat->ptr, o->pat->len, p, s->lens[i], false))
-            continue;
-        reply_bulk(&c->out, p, s->lens[i]);
-        kept++;
-    }
-    reply_set_array(&c->out, slot, (long long)kept);
-}
-
-static void sscan_cmd(struct client *c)
-{
-    struct scan_members s = { 0 };
-    struct scan_opts o;
-    struct kv_entry *e;
-    struct tset *set;
-    uint64_t cursor, maxiter;
-
-    if (!scan_cursor_or_reply(c, &c->argv[2], &cursor) || !db_read_typed_or_reply(c, &c->argv[1], KV_SET, &e))
-        return;
-    if (!e) {
-        reply_array(&c->out, 2);
-        reply_bulk_cstr(&c->out, "0");
-        reply_array(&c->out, 0);
-        return;
-    }
-    if (!scan_opts_or_reply(c, 3, false, &o))
-        return;
-    set = set_of(e);
-    /* At most 10 * COUNT table steps, as Redis; an intset comes whole. */
-    maxiter = (uint64_t)o.count * 10;
-    do {
-        cursor = tset_scan(set, cursor, scan_collect, &s);
-    } while (cursor && maxiter-- && s.n < (uint64_t)o.count);
-    reply_scan(c, cursor, &s, &o);
-    free(s.bytes);
-    free(s.lens);
-}
+static void sscan_cmd(struct client *c) { coll_scan(c, KV_SET, 1, scan_step); }
 
 /* ---- command table ------------------------------------------------------- */
 

@@ -274,16 +274,7 @@ static void load_list(struct sorter *s, struct tlist *l, long long from, long lo
     }
 }
 
-static void load_set(struct sorter *s, struct tset *set)
-{
-    struct tset_iter it;
-    const char *p;
-    size_t len;
-    tset_iter_init(&it, set);
-    while (tset_iter_next(&it, &p, &len))
-        add_item(s, p, len);
-    tset_iter_deinit(&it);
-}
+static void load_member(const char *p, size_t len, void *s) { add_item(s, p, len); }
 
 static void load_zset(struct sorter *s, struct tzset *z, long long rank, long long count, bool rev)
 {
@@ -295,28 +286,6 @@ static void load_zset(struct sorter *s, struct tzset *z, long long rank, long lo
         if (count > 0)
             count--;
     }
-}
-
-/* Redis converts a listpack zset to a skiplist for SORT. t_zset.h has no
- * conversion call, so this adds a member that cannot fit limits of 0 (which
- * converts the set) and removes it again. Among the lengths 1..len+1 one
- * all-0xff name is absent. */
-static void zset_to_skiplist(struct tzset *z)
-{
-    struct tzset_limits lim = { 0, 0 };
-    size_t n = tzset_len(z) + 1, len = 0;
-    char *probe;
-    double score;
-    if (tzset_encoding(z) != KV_ENC_LISTPACK)
-        return;
-    probe = kv_xmalloc(n);
-    memset(probe, 0xff, n);
-    do
-        len++;
-    while (len < n && tzset_score(z, probe, len, &score));
-    tzset_add(z, probe, len, 0, 0, &lim, NULL);
-    tzset_remove(z, probe, len);
-    free(probe);
 }
 
 /* ---- weighing and sorting ------------------------------------------------ */
@@ -612,7 +581,7 @@ static void load(struct sorter *s, struct kv_obj *src, long long n, long long *s
     } else if (src->type == KV_LIST) {
         load_list(s, src->v.ptr, 0, -1, false);
     } else if (src->type == KV_SET) {
-        load_set(s, src->v.ptr);
+        tset_foreach(src->v.ptr, load_member, s);
     } else {
         load_zset(s, src->v.ptr, 0, -1, false);
     }
@@ -637,7 +606,7 @@ static void sort_run(struct client *c, struct sort_opts *o)
         o->by = NULL;
     }
     if (src && src->type == KV_ZSET)
-        zset_to_skiplist(src->v.ptr);
+        tzset_convert_skiplist(src->v.ptr);   /* as Redis, even for SORT_RO */
     n = source_len(src);
     clamp_limit(n, o, &start, &end);
     load(&s, src, n, &start, &end);

@@ -25,23 +25,23 @@
  *
  * Blocking follows api/block.h: serve at once when a key has members, else
  * block_wait(); while retrying, a key of another type counts as empty.
+ * BZPOPMIN BZPOPMAX ZMPOP BZMPOP and ZSCAN are the shared workers of
+ * api/coll.h (coll_bpop, coll_mpop, coll_scan) with this file's callbacks.
  */
 #include "api/cmd_zset.h"
 #include "api/block.h"
 #include "api/client.h"
+#include "api/coll.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/db.h"
 #include "api/reply.h"
-#include "api/scan.h"
 #include "api/server.h"
 #include "engine/alloc.h"
-#include "engine/glob.h"
 #include "engine/kv.h"
 #include "engine/numfmt.h"
 #include "engine/t_zset.h"
 
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,21 +79,29 @@ void zcmd_reply_elem(struct client *c, const struct tzset_elem *e, bool withscor
 /* A zset key changed: hooks, its event, and `dirty` changes counted. */
 static void touched(struct client *c, const struct resp_arg *key, const char *event, long long dirty)
 {
-    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
-    kv_notify(c->srv->ks, NOTIFY_ZSET, event, c->db, key->ptr, key->len);
-    if (dirty)
-        cmd_dirty(c, dirty);
+    coll_touched(c, key, NOTIFY_ZSET, event, dirty);
 }
 
-/* Removes a zset the command emptied, raising "del" (no dirty count: the
- * command's own change is what Redis counts). */
-static void delete_if_empty(struct client *c, const struct resp_arg *key, struct tzset *z)
+/* n members left the zset at key: its event, then "del" if it is empty. */
+static void removed(struct client *c, const struct resp_arg *key, struct tzset *z, const char *event, long long n)
 {
-    if (tzset_len(z) > 0)
+    if (!n)
         return;
-    kv_delete(c->srv->ks, c->db, key->ptr, key->len);
-    kv_changed(c->srv->ks, c->db, key->ptr, key->len);
-    kv_notify(c->srv->ks, NOTIFY_GENERIC, "del", c->db, key->ptr, key->len);
+    touched(c, key, event, n);
+    if (tzset_len(z) == 0)
+        coll_delete_emptied(c, key);
+}
+
+/* The zset at key for a removal; NULL after replying 0 (no such key) or
+ * WRONGTYPE. */
+static struct tzset *zset_to_remove_or_reply(struct client *c, const struct resp_arg *key)
+{
+    struct kv_entry *e;
+    if (!db_write_typed_or_reply(c, key, KV_ZSET, &e))
+        return NULL;
+    if (!e)
+        reply_int(&c->out, 0);
+    return e ? zset_of(e) : NULL;
 }
 
 void zcmd_store(struct client *c, const struct resp_arg *dst, struct tzset *result, const char *event)
@@ -110,25 +118,6 @@ void zcmd_store(struct client *c, const struct resp_arg *dst, struct tzset *resu
     kv_store(c->srv->ks, c->db, db_write(c, dst), dst->ptr, dst->len, kv_obj_wrap(KV_ZSET, result), false);
     reply_int(&c->out, (long long)n);
     touched(c, dst, event, 1);
-}
-
-/* Redis' getPositiveLongFromObjectOrReply with a message for every failure. */
-static bool non_negative_or_reply(struct client *c, const struct resp_arg *a, const char *msg, long long *out)
-{
-    if (nf_str2ll(a->ptr, a->len, out) && *out >= 0)
-        return true;
-    reply_error(&c->out, msg);
-    return false;
-}
-
-/* Redis' getRangeLongFromObjectOrReply with a message: used for numkeys and
- * COUNT of ZMPOP (>= 1). */
-static bool positive_or_reply(struct client *c, const struct resp_arg *a, const char *msg, long long *out)
-{
-    if (nf_str2ll(a->ptr, a->len, out) && *out >= 1)
-        return true;
-    reply_error(&c->out, msg);
-    return false;
 }
 
 static void effect_pop(struct client *c, const struct resp_arg *key, bool max, long long count)
@@ -252,23 +241,14 @@ static void zincrby_cmd(struct client *c) { zadd_generic(c, TZ_ADD_INCR); }
 static void zrem_cmd(struct client *c)
 {
     const struct resp_arg *key = &c->argv[1];
-    struct kv_entry *e;
-    struct tzset *z;
+    struct tzset *z = zset_to_remove_or_reply(c, key);
     long long deleted = 0;
 
-    if (!db_write_typed_or_reply(c, key, KV_ZSET, &e))
+    if (!z)
         return;
-    if (!e) {
-        reply_int(&c->out, 0);
-        return;
-    }
-    z = zset_of(e);
     for (int j = 2; j < c->argc && tzset_len(z) > 0; j++)
         deleted += tzset_remove(z, c->argv[j].ptr, c->argv[j].len);
-    if (deleted) {
-        touched(c, key, "zrem", deleted);
-        delete_if_empty(c, key, z);
-    }
+    removed(c, key, z, "zrem", deleted);
     reply_int(&c->out, deleted);
 }
 
@@ -473,22 +453,14 @@ static void sink_end(struct zsink *s)
 
 static void range_by_rank(struct zsink *s, struct tzset *z, const struct zrange_req *q)
 {
-    long long llen = (long long)tzset_len(z), start = q->start, end = q->end, n;
+    long long start, end, n;
     struct tzset_iter it;
     struct tzset_elem e;
 
-    if (start < 0)
-        start += llen;
-    if (end < 0)
-        end += llen;
-    if (start < 0)
-        start = 0;
-    if (start > end || start >= llen) {
+    if (!coll_clip_range(q->start, q->end, (long long)tzset_len(z), &start, &end)) {
         sink_begin(s, 0);
         return;
     }
-    if (end >= llen)
-        end = llen - 1;
     n = end - start + 1;
     sink_begin(s, n);
     tzset_iter_rank(z, &it, (size_t)start, q->dir == DIR_REV);
@@ -561,7 +533,6 @@ static void zremrange_generic(struct client *c, enum zr_type type)
                                           [ZR_LEX] = "zremrangebylex" };
     const struct resp_arg *key = &c->argv[1];
     struct zrange_req q = { .type = type };
-    struct kv_entry *e;
     struct tzset *z;
     size_t deleted = 0;
 
@@ -569,30 +540,16 @@ static void zremrange_generic(struct client *c, enum zr_type type)
         : type == ZR_SCORE ? !srange_or_reply(c, 2, &q.sr)
                            : !lrange_or_reply(c, 2, &q.lr))
         return;
-    if (!db_write_typed_or_reply(c, key, KV_ZSET, &e))
+    if (!(z = zset_to_remove_or_reply(c, key)))
         return;
-    if (!e) {
-        reply_int(&c->out, 0);
-        return;
-    }
-    z = zset_of(e);
     if (type == ZR_RANK) {
-        long long llen = (long long)tzset_len(z);
-        if (q.start < 0)
-            q.start += llen;
-        if (q.end < 0)
-            q.end += llen;
-        if (q.start < 0)
-            q.start = 0;
-        if (q.start <= q.end && q.start < llen)
-            deleted = tzset_delete_rank(z, (size_t)q.start, (size_t)(q.end >= llen ? llen - 1 : q.end));
+        long long first, last;
+        if (coll_clip_range(q.start, q.end, (long long)tzset_len(z), &first, &last))
+            deleted = tzset_delete_rank(z, (size_t)first, (size_t)last);
     } else {
         deleted = type == ZR_SCORE ? tzset_delete_score(z, &q.sr) : tzset_delete_lex(z, &q.lr);
     }
-    if (deleted) {
-        touched(c, key, events[type], (long long)deleted);
-        delete_if_empty(c, key, z);
-    }
+    removed(c, key, z, events[type], (long long)deleted);
     reply_int(&c->out, (long long)deleted);
 }
 
@@ -629,10 +586,7 @@ static long long pop_elems(struct client *c, const struct resp_arg *key, struct 
         reply_double(&c->out, e.score);
         tzset_delete_rank(z, at, at);
     }
-    if (n) {
-        touched(c, key, max ? "zpopmax" : "zpopmin", n);
-        delete_if_empty(c, key, z);
-    }
+    removed(c, key, z, max ? "zpopmax" : "zpopmin", n);
     return n;
 }
 
@@ -645,7 +599,7 @@ static void zpop_generic(struct client *c, bool max)
         reply_err(&c->out, RE_SYNTAX);
         return;
     }
-    if (c->argc == 3 && !non_negative_or_reply(c, &c->argv[2], "ERR value is out of range, must be positive", &count))
+    if (c->argc == 3 && !arg_nonneg_or_reply(c, &c->argv[2], RE_NOT_POSITIVE, &count))
         return;
     if (!db_write_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
         return;
@@ -659,108 +613,25 @@ static void zpop_generic(struct client *c, bool max)
 static void zpopmin_cmd(struct client *c) { zpop_generic(c, false); }
 static void zpopmax_cmd(struct client *c) { zpop_generic(c, true); }
 
-/* Whether a key has members to serve: 1 yes (*z set), 0 no (absent, or of
- * another type while a blocked client retries), -1 WRONGTYPE replied. */
-static int source_ready_or_reply(struct client *c, const struct resp_arg *key, struct tzset **z)
+/* coll_serve_fn of the blocking and multi-key pops: BZPOPMIN / BZPOPMAX
+ * (count < 0: [key, member, score], propagated as ZPOPMIN|ZPOPMAX key) and
+ * ZMPOP / BZMPOP ([key, [[member, score] ...]], propagated as
+ * ZPOPMIN|ZPOPMAX key <count asked>). end 1 is the highest. */
+static void serve_pop(struct client *c, const struct resp_arg *key, void *z, int end, long long count)
 {
-    struct kv_entry *e = db_write(c, key);
-    if (!e)
-        return 0;
-    if (kv_entry_val(e)->type == KV_ZSET) {
-        *z = zset_of(e);
-        return 1;
-    }
-    if (block_retrying(c))
-        return 0;
-    reply_err(&c->out, RE_WRONGTYPE);
-    return -1;
+    bool max = end == 1;
+    reply_array(&c->out, count < 0 ? 3 : 2);
+    reply_bulk(&c->out, key->ptr, key->len);
+    pop_elems(c, key, z, max, count < 0 ? 1 : count, count < 0 ? POP_BARE : POP_PAIRS);
+    effect_pop(c, key, max, count < 0 ? 0 : count);
 }
 
-static void wait_for(struct client *c, const struct resp_arg *keys, int nkeys, int64_t deadline)
-{
-    struct block_spec spec = { c->db, keys, nkeys, deadline, BLOCK_NULL_ARRAY, false };
-    block_wait(c, &spec);
-}
-
-/* BZPOPMIN / BZPOPMAX key [key ...] timeout. */
-static void bzpop_generic(struct client *c, bool max)
-{
-    int64_t deadline;
-    if (!block_timeout_or_reply(c, &c->argv[c->argc - 1], false, &deadline))
-        return;
-    for (int j = 1; j < c->argc - 1; j++) {
-        struct tzset *z;
-        int ready = source_ready_or_reply(c, &c->argv[j], &z);
-        if (ready < 0)
-            return;
-        if (ready > 0) {
-            reply_array(&c->out, 3);
-            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
-            pop_elems(c, &c->argv[j], z, max, 1, POP_BARE);
-            effect_pop(c, &c->argv[j], max, 0);
-            return;
-        }
-    }
-    wait_for(c, &c->argv[1], c->argc - 2, deadline);
-}
-
-static void bzpopmin_cmd(struct client *c) { bzpop_generic(c, false); }
-static void bzpopmax_cmd(struct client *c) { bzpop_generic(c, true); }
-
-/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], and BZMPOP with a
- * timeout before numkeys. */
-static void zmpop_generic(struct client *c, int numkeys_idx, bool blocking)
-{
-    long long numkeys, count = -1;
-    int64_t deadline = 0;
-    int where_idx;
-    bool max;
-
-    if (!positive_or_reply(c, &c->argv[numkeys_idx], "ERR numkeys should be greater than 0", &numkeys))
-        return;
-    if (numkeys >= c->argc - numkeys_idx - 1) {
-        reply_err(&c->out, RE_SYNTAX);
-        return;
-    }
-    where_idx = numkeys_idx + (int)numkeys + 1;
-    max = arg_opt_is(&c->argv[where_idx], "max");
-    if (!max && !arg_opt_is(&c->argv[where_idx], "min")) {
-        reply_err(&c->out, RE_SYNTAX);
-        return;
-    }
-    for (int j = where_idx + 1; j < c->argc; j++) {
-        if (count != -1 || !arg_opt_is(&c->argv[j], "count") || j + 1 >= c->argc) {
-            reply_err(&c->out, RE_SYNTAX);
-            return;
-        }
-        if (!positive_or_reply(c, &c->argv[++j], "ERR count should be greater than 0", &count))
-            return;
-    }
-    if (count == -1)
-        count = 1;
-    if (blocking && !block_timeout_or_reply(c, &c->argv[1], false, &deadline))
-        return;
-    for (int j = numkeys_idx + 1; j < where_idx; j++) {
-        struct tzset *z;
-        int ready = source_ready_or_reply(c, &c->argv[j], &z);
-        if (ready < 0)
-            return;
-        if (ready > 0) {
-            reply_array(&c->out, 2);
-            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
-            pop_elems(c, &c->argv[j], z, max, count, POP_PAIRS);
-            effect_pop(c, &c->argv[j], max, count);
-            return;
-        }
-    }
-    if (blocking)
-        wait_for(c, &c->argv[numkeys_idx + 1], (int)numkeys, deadline);
-    else
-        reply_null_array(&c->out);
-}
-
-static void zmpop_cmd(struct client *c) { zmpop_generic(c, 1, false); }
-static void bzmpop_cmd(struct client *c) { zmpop_generic(c, 2, true); }
+/* BZPOPMIN / BZPOPMAX key [key ...] timeout; ZMPOP numkeys key [key ...]
+ * MIN|MAX [COUNT count], and BZMPOP with a timeout before numkeys. */
+static void bzpopmin_cmd(struct client *c) { coll_bpop(c, KV_ZSET, 0, serve_pop); }
+static void bzpopmax_cmd(struct client *c) { coll_bpop(c, KV_ZSET, 1, serve_pop); }
+static void zmpop_cmd(struct client *c) { coll_mpop(c, false, KV_ZSET, "min", "max", serve_pop); }
+static void bzmpop_cmd(struct client *c) { coll_mpop(c, true, KV_ZSET, "min", "max", serve_pop); }
 
 /* ---- ZRANDMEMBER --------------------------------------------------------------- */
 
@@ -802,6 +673,7 @@ static void zrandmember_cmd(struct client *c)
 {
     struct kv_entry *e;
     long long count;
+    bool withscores;
 
     if (c->argc == 2) {
         if (!db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
@@ -813,107 +685,34 @@ static void zrandmember_cmd(struct client *c)
         tzset_sample(zset_of(e), 1, false, rnd_cb, c->srv, rand_elem, &(struct rand_reply){ c, false });
         return;
     }
-    if (!arg_ll_or_reply(c, &c->argv[2], &count))
-        return;
-    if (count < -LLONG_MAX) {
-        reply_error(&c->out, "ERR value is out of range, value must between -9223372036854775807 and "
-                             "9223372036854775807");
-        return;
-    }
-    if (c->argc > 4 || (c->argc == 4 && !arg_opt_is(&c->argv[3], "withscores"))) {
-        reply_err(&c->out, RE_SYNTAX);
-        return;
-    }
-    if (c->argc == 4 && (count < -LLONG_MAX / 2 || count > LLONG_MAX / 2)) {
-        reply_error(&c->out, "ERR value is out of range");
-        return;
-    }
-    zrandmember_count(c, count, c->argc == 4);
+    if (arg_random_count_or_reply(c, "withscores", &count, &withscores))
+        zrandmember_count(c, count, withscores);
 }
 
 /* ---- ZSCAN ----------------------------------------------------------------------- */
 
-/* Members and their score texts, collected before MATCH filters them. */
-struct scan_buf {
+struct zscan_step {
     const struct tzset *z;
-    char *bytes;
-    size_t used, cap;
-    size_t *lens;        /* member length, score length, member length ... */
-    size_t n, ncap;
+    struct coll_strs *out;
 };
-
-static void scan_push(struct scan_buf *s, const char *p, size_t len)
-{
-    if (s->used + len > s->cap) {
-        s->cap = (s->used + len) * 2 + 64;
-        s->bytes = kv_xrealloc(s->bytes, s->cap);
-    }
-    if (s->n == s->ncap) {
-        s->ncap = s->ncap * 2 + 16;
-        s->lens = kv_xrealloc(s->lens, s->ncap * sizeof(*s->lens));
-    }
-    if (len)
-        memcpy(s->bytes + s->used, p, len);
-    s->used += len;
-    s->lens[s->n++] = len;
-}
 
 static void scan_elem(const struct tzset_elem *e, void *arg)
 {
-    struct scan_buf *s = arg;
+    const struct zscan_step *x = arg;
     char buf[NF_D_BUFSIZE];
-    int len = tzset_scan_score_str(s->z, e->score, buf, sizeof(buf));
-    scan_push(s, e->m, e->len);
-    scan_push(s, buf, (size_t)len);
+    coll_strs_push(x->out, e->m, e->len);
+    coll_strs_push(x->out, buf, (size_t)tzset_scan_score_str(x->z, e->score, buf, sizeof(buf)));
 }
 
-static void reply_zscan(struct client *c, uint64_t cursor, const struct scan_buf *s, const struct scan_opts *o)
+/* coll_scan_fn: a member and its score text (as the encoding prints it) per
+ * element; a listpack comes whole. */
+static uint64_t scan_step(void *z, uint64_t cursor, struct coll_strs *out)
 {
-    size_t off = 0, kept = 0;
-    void *slot;
-    reply_array(&c->out, 2);
-    reply_bulk_ll(&c->out, (long long)cursor);
-    slot = reply_defer(&c->out);
-    for (size_t i = 0; i + 1 < s->n; i += 2) {
-        const char *m = s->bytes + off, *sc = m + s->lens[i];
-        off += s->lens[i] + s->lens[i + 1];
-        if (o->pat && !glob_match(o->pat->ptr, o->pat->len, m, s->lens[i], false))
-            continue;
-        reply_bulk(&c->out, m, s->lens[i]);
-        reply_bulk(&c->out, sc, s->lens[i + 1]);
-        kept += 2;
-    }
-    reply_set_array(&c->out, slot, (long long)kept);
+    struct zscan_step x = { z, out };
+    return tzset_scan(z, cursor, scan_elem, &x);
 }
 
-static void zscan_cmd(struct client *c)
-{
-    struct scan_buf s = { 0 };
-    struct scan_opts o;
-    struct kv_entry *e;
-    uint64_t cursor, maxiter;
-
-    if (!scan_cursor_or_reply(c, &c->argv[2], &cursor) || !db_read_typed_or_reply(c, &c->argv[1], KV_ZSET, &e))
-        return;
-    if (!e) {
-        reply_array(&c->out, 2);
-        reply_bulk_cstr(&c->out, "0");
-        reply_array(&c->out, 0);
-        return;
-    }
-    if (!scan_opts_or_reply(c, 3, false, &o))
-        return;
-    s.z = zset_of(e);
-    /* At most 10 * COUNT table steps, counting a member and its score as
-     * two, as Redis does; a listpack comes whole. */
-    maxiter = (uint64_t)o.count * 10;
-    do {
-        cursor = tzset_scan(zset_of(e), cursor, scan_elem, &s);
-    } while (cursor && maxiter-- && s.n < (uint64_t)o.count);
-    reply_zscan(c, cursor, &s, &o);
-    free(s.bytes);
-    free(s.lens);
-}
+static void zscan_cmd(struct client *c) { coll_scan(c, KV_ZSET, 2, scan_step); }
 
 /* ---- command table ----------------------------------------------------------------- */
 

@@ -233,10 +233,8 @@ static bool options_or_reply(struct client *c, int j, bool store, bool card_only
             o->withscores = true;
             j++;
         } else if (card_only && remaining >= 2 && arg_opt_is(a, "limit")) {
-            if (!nf_str2ll(c->argv[j + 1].ptr, c->argv[j + 1].len, &o->limit) || o->limit < 0) {
-                reply_error(&c->out, "ERR LIMIT can't be negative");
+            if (!arg_nonneg_or_reply(c, &c->argv[j + 1], RE_LIMIT_NEGATIVE, &o->limit))
                 return false;
-            }
             j += 2;
         } else {
             break;

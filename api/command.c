@@ -337,7 +337,7 @@ static const struct cmd_def *resolve_or_reply(struct client *c, struct slot *slo
         }
         d = sub;
     } else if (!arity_ok(d, c->argc)) {
-        reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", d->name);
+        cmd_wrong_arity(c, d->name);
         (*stats)->rejected++;
         return NULL;
     }
@@ -435,6 +435,48 @@ bool arg_opt_is(const struct resp_arg *a, const char *word)
     const char *nul = a->len ? memchr(a->ptr, '\0', a->len) : NULL;
     struct resp_arg s = { a->ptr, nul ? (size_t)(nul - a->ptr) : a->len };
     return arg_is(&s, word);
+}
+
+bool arg_nonneg_or_reply(struct client *c, const struct resp_arg *a, enum reply_err err, long long *out)
+{
+    return arg_ll_range_or_reply(c, a, 0, LLONG_MAX, out, reply_err_text(err));
+}
+
+bool arg_numkeys_or_reply(struct client *c, int idx, int after, enum reply_err too_many, long long *out)
+{
+    if (!arg_ll_range_or_reply(c, &c->argv[idx], 1, LLONG_MAX, out, reply_err_text(RE_NUMKEYS)))
+        return false;
+    if (*out > c->argc - idx - 1 - after) {
+        reply_err(&c->out, too_many);
+        return false;
+    }
+    return true;
+}
+
+bool arg_random_count_or_reply(struct client *c, const char *with, long long *count, bool *with_set)
+{
+    int max_argc = with ? 4 : 3;
+    if (!arg_ll_or_reply(c, &c->argv[2], count))
+        return false;
+    if (*count == LLONG_MIN) {
+        reply_err(&c->out, RE_RANDOM_COUNT);
+        return false;
+    }
+    if (c->argc > max_argc || (c->argc == 4 && !arg_opt_is(&c->argv[3], with))) {
+        reply_err(&c->out, RE_SYNTAX);
+        return false;
+    }
+    *with_set = c->argc == 4;
+    if (*with_set && (*count < -LLONG_MAX / 2 || *count > LLONG_MAX / 2)) {
+        reply_err(&c->out, RE_OUT_OF_RANGE);
+        return false;
+    }
+    return true;
+}
+
+void cmd_wrong_arity(struct client *c, const char *name)
+{
+    reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", name);
 }
 
 bool arg_ll_or_reply(struct client *c, const struct resp_arg *a, long long *out)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/reply.h"
 #include "api/resp_parse.h"
 
 struct client;
@@ -138,5 +139,24 @@ bool arg_is(const struct resp_arg *a, const char *word);   /* case-insensitive *
 /* As arg_is on the argument's C string (cut at a NUL), the way Redis compares
  * option names with strcasecmp. */
 bool arg_opt_is(const struct resp_arg *a, const char *word);
+/* An integer >= 0, else the error `err` (for non-numbers too): the COUNT
+ * of the pops (RE_NOT_POSITIVE: LPOP, SPOP, ZPOPMIN ...) and of LIMITs
+ * (RE_LIMIT_NEGATIVE: SINTERCARD, ZINTERCARD). */
+bool arg_nonneg_or_reply(struct client *c, const struct resp_arg *a, enum reply_err err, long long *out);
+/* A numkeys at argv[idx] (LMPOP, ZMPOP, SINTERCARD ...): an integer >= 1
+ * ("numkeys should be greater than 0" otherwise), leaving room behind it
+ * for its keys and `after` more arguments (`too_many` otherwise: RE_SYNTAX
+ * for the pops, RE_NUMKEYS_ARGS for SINTERCARD). */
+bool arg_numkeys_or_reply(struct client *c, int idx, int after, enum reply_err too_many, long long *out);
+/* The count at argv[2] of SRANDMEMBER / HRANDFIELD / ZRANDMEMBER and, when
+ * `with` is given, the option word argv[3] (WITHVALUES / WITHSCORES), in
+ * Redis' order: an integer, not LLONG_MIN; then nothing but the option
+ * after it (syntax error); then, with the option, |count| <= LLONG_MAX / 2
+ * ("value is out of range"). *with_set tells whether the option is there. */
+bool arg_random_count_or_reply(struct client *c, const char *with, long long *count, bool *with_set);
+
+/* "wrong number of arguments for '<name>' command", for handlers that
+ * check more than the table's arity. */
+void cmd_wrong_arity(struct client *c, const char *name);
 
 #endif

@@ -47,6 +47,15 @@ static const char *const err_texts[RE_COUNT] = {
     [RE_MAX_CLIENTS] = "ERR max number of clients reached",
     [RE_NOT_INT_OR_RANGE_TIMEOUT] = "ERR timeout is not a float or out of range",
     [RE_NEGATIVE_TIMEOUT] = "ERR timeout is negative",
+    [RE_NOT_POSITIVE] = "ERR value is out of range, must be positive",
+    [RE_OUT_OF_RANGE] = "ERR value is out of range",
+    [RE_RANDOM_COUNT] =
+        "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+    [RE_NUMKEYS] = "ERR numkeys should be greater than 0",
+    [RE_NUMKEYS_ARGS] = "ERR Number of keys can't be greater than number of args",
+    [RE_COUNT_POSITIVE] = "ERR count should be greater than 0",
+    [RE_LIMIT_NEGATIVE] = "ERR LIMIT can't be negative",
+    [RE_INCR_NAN] = "ERR increment would produce NaN or Infinity",
 };
 
 void reply_init(struct reply *r)

@@ -58,6 +58,14 @@ enum reply_err {
     RE_MAX_CLIENTS,
     RE_NOT_INT_OR_RANGE_TIMEOUT,
     RE_NEGATIVE_TIMEOUT,
+    RE_NOT_POSITIVE,        /* a pop's count, below 0 or not a number */
+    RE_OUT_OF_RANGE,
+    RE_RANDOM_COUNT,        /* SRANDMEMBER HRANDFIELD ZRANDMEMBER: count is LLONG_MIN */
+    RE_NUMKEYS,
+    RE_NUMKEYS_ARGS,
+    RE_COUNT_POSITIVE,      /* *MPOP's COUNT */
+    RE_LIMIT_NEGATIVE,      /* *INTERCARD's LIMIT */
+    RE_INCR_NAN,
     RE_COUNT
 };
 

@@ -30,6 +30,13 @@
  *   rehashing, one call reports a bucket of the smaller table together with
  *   every bucket of the larger table that it expands to.
  *
+ * Random nodes
+ *   dict_random: a non-empty bucket, then a position in its chain (cheap,
+ *   biased toward short chains). dict_fair_random: a bucket and a position
+ *   below max(FAIR_CHAIN, chain length), retried until the position holds a
+ *   node, so every node has the same chance while chains stay short (see
+ *   dict.h); the slots are t[0] from rehash_idx on followed by t[1].
+ *
  * Hashing
  *   SipHash-1-2 (Aumasson & Bernstein), written from the paper: 64-bit
  *   output, 128-bit key. Each table copies the process seed at creation.
@@ -50,6 +57,8 @@
 #define SHRINK_FILL_PERCENT 10
 #define EMPTY_VISITS_PER_STEP 10
 #define RANDOM_PROBES 100
+#define FAIR_CHAIN 8        /* dict_fair_random: chains drawn exactly uniformly */
+#define FAIR_TRIES 1000     /* dict_fair_random: tries before the exact walk */
 
 struct dict {
     const struct dict_type *type;
@@ -551,6 +560,59 @@ struct dict_node *dict_random(struct dict *d, uint64_t (*rnd)(void *), void *rnd
     for (size_t skip = rnd(rnd_arg) % len; skip > 0; skip--)
         n = n->next;
     return n;
+}
+
+/* The node of index i (0 <= i < size) in slot order: the exact, slow path
+ * of dict_fair_random. */
+static struct dict_node *nth_node(const struct dict *d, size_t i)
+{
+    size_t first = rehashing(d) ? d->rehash_idx : 0;
+
+    for (size_t slot = first; slot < d->size[0] + d->size[1]; slot++)
+        for (struct dict_node *n = slot_head(d, slot); n != NULL; n = n->next)
+            if (i-- == 0)
+                return n;
+    return NULL;
+}
+
+/* One draw of `rnd` through a 64-bit finalizer (MurmurHash3's fmix64), so
+ * that consecutive draws of a linear generator (xorshift: the low bits of
+ * one output decide those of the next) do not tie the position to the
+ * bucket. */
+static uint64_t fair_draw(uint64_t (*rnd)(void *), void *rnd_arg)
+{
+    uint64_t x = rnd(rnd_arg);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    return x ^ (x >> 33);
+}
+
+struct dict_node *dict_fair_random(struct dict *d, uint64_t (*rnd)(void *), void *rnd_arg)
+{
+    size_t first, span;
+
+    if (total_used(d) == 0)
+        return NULL;
+    rehash_step(d);
+    first = rehashing(d) ? d->rehash_idx : 0;   /* t[0] below it is empty */
+    span = d->size[0] + d->size[1] - first;
+    for (int t = 0; t < FAIR_TRIES; t++) {
+        struct dict_node *head = slot_head(d, first + fair_draw(rnd, rnd_arg) % span), *n;
+        size_t len = 0, pos;
+        for (n = head; n != NULL; n = n->next)
+            len++;
+        if (len == 0)
+            continue;
+        pos = fair_draw(rnd, rnd_arg) % (len > FAIR_CHAIN ? len : FAIR_CHAIN);
+        if (pos >= len)
+            continue;
+        for (n = head; pos > 0; pos--)
+            n = n->next;
+        return n;
+    }
+    return nth_node(d, fair_draw(rnd, rnd_arg) % total_used(d));
 }
 
 /* ---------------------------------------------------------------- iterator */

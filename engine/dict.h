@@ -79,8 +79,21 @@ uint64_t dict_scan(struct dict *d, uint64_t cursor,
                    void (*fn)(struct dict_node *n, void *arg), void *arg);
 
 /* Returns a random node (NULL if empty); `rnd` supplies randomness so tests
- * can be deterministic. Roughly uniform (bucket then chain position). */
+ * can be deterministic. Roughly uniform (bucket then chain position: nodes
+ * of short chains come up more often); cheap. */
 struct dict_node *dict_random(struct dict *d, uint64_t (*rnd)(void *), void *rnd_arg);
+
+/* Returns a node drawn uniformly among all of them (NULL if empty), for
+ * every random member / field / key the server hands out (SRANDMEMBER,
+ * SPOP, HRANDFIELD, RANDOMKEY). Each try picks a bucket of either table and
+ * a position below max(8, chain length) in it, and retries when the
+ * position is past the chain's end: every node has the same chance per try
+ * as long as no chain is longer than 8 (at the table's load factor <= 1 a
+ * longer chain is rare, and its nodes keep 8/length of the chance). Expected
+ * tries: 8 * buckets / nodes; after 1000 misses (a sparse table) it walks
+ * the tables to a node of uniformly drawn index. Does one rehash step, as
+ * dict_random does. */
+struct dict_node *dict_fair_random(struct dict *d, uint64_t (*rnd)(void *), void *rnd_arg);
 
 /* Iteration that tolerates unlinking the current node: no rehash steps run
  * while an iterator is live (iterators nest by count). */

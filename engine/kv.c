@@ -482,7 +482,7 @@ struct kv_entry *kv_random(struct kv_space *ks, int db, int64_t now_ms,
      * to replicas, which cannot delete; a master never returns an expired
      * key.) */
     for (;;) {
-        struct kv_entry *e = (struct kv_entry *)dict_random(t->dict, rnd, rnd_arg);
+        struct kv_entry *e = (struct kv_entry *)dict_fair_random(t->dict, rnd, rnd_arg);
         if (!e)
             return NULL;
         if (!kv_is_expired(e, now_ms))

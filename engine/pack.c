@@ -39,16 +39,6 @@ static void set_count(unsigned char *p, uint32_t n)
     memcpy(p + 8, &n, 4);
 }
 
-static size_t varint_len(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
 static size_t varint_put(unsigned char *out, uint64_t v)
 {
     size_t n = 0;
@@ -104,13 +94,6 @@ static uint64_t backlen_get(const unsigned char *last, size_t *nbytes)
     return r;
 }
 
-/* Size of an encoded entry holding `len` bytes. */
-static size_t entry_size(size_t len)
-{
-    size_t body = varint_len(len) + len;
-    return body + varint_len(body);
-}
-
 static size_t entry_write(unsigned char *out, const char *s, size_t len)
 {
     size_t n = varint_put(out, len);
@@ -126,7 +109,7 @@ static size_t entry_span(const unsigned char *p, size_t off)
     uint64_t len;
     size_t h = varint_get(p + off, &len);
     size_t body = h + (size_t)len;
-    return body + varint_len(body);
+    return body + pk_varint_len(body);
 }
 
 unsigned char *pk_create(void)
@@ -254,7 +237,7 @@ static unsigned char *resize_at(unsigned char *p, size_t off, size_t old_span, s
 
 size_t pk_insert(unsigned char **pp, size_t off, const char *s, size_t len)
 {
-    size_t span = entry_size(len);
+    size_t span = pk_entry_size(len);
     if (off == PK_END)
         off = get_total(*pp);
     *pp = resize_at(*pp, off, 0, span);
@@ -276,7 +259,7 @@ size_t pk_prepend(unsigned char **pp, const char *s, size_t len)
 size_t pk_replace(unsigned char **pp, size_t off, const char *s, size_t len)
 {
     size_t old = entry_span(*pp, off);
-    *pp = resize_at(*pp, off, old, entry_size(len));
+    *pp = resize_at(*pp, off, old, pk_entry_size(len));
     entry_write(*pp + off, s, len);
     return off;
 }
@@ -329,4 +312,20 @@ void pk_merge(unsigned char **pp, const unsigned char *src)
     *pp = resize_at(*pp, total, 0, add);
     memcpy(*pp + total, src + HDR_BYTES, add);
     set_count(*pp, pk_count(*pp) + pk_count(src));
+}
+
+unsigned char *pk_split(unsigned char **pp, size_t off)
+{
+    size_t total = get_total(*pp), bytes = total - off;
+    uint32_t moved = 0;
+    unsigned char *b;
+    for (size_t o = off; o < total; o += entry_span(*pp, o))
+        moved++;
+    b = kv_xmalloc(HDR_BYTES + bytes);
+    memcpy(b + HDR_BYTES, *pp + off, bytes);
+    set_total(b, HDR_BYTES + bytes);
+    set_count(b, moved);
+    *pp = resize_at(*pp, off, bytes, 0);
+    set_count(*pp, pk_count(*pp) - moved);
+    return b;
 }

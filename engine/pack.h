@@ -31,6 +31,25 @@
 
 #define PK_END ((size_t)-1)
 
+/* Bytes a LEB128 varint of v takes, and the bytes an entry holding `len`
+ * bytes takes in a pack (what inserting it adds to pk_bytes): inline, for
+ * the callers that decide whether an entry fits before inserting it. */
+static inline size_t pk_varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static inline size_t pk_entry_size(size_t len)
+{
+    size_t body = pk_varint_len(len) + len;
+    return body + pk_varint_len(body);
+}
+
 unsigned char *pk_create(void);
 void pk_destroy(unsigned char *p);
 unsigned char *pk_dup(const unsigned char *p);
@@ -76,5 +95,10 @@ size_t pk_find(const unsigned char *p, size_t off, const char *s, size_t len, ui
 
 /* Appends all of `src`'s entries to *pp (quicklist merges). */
 void pk_merge(unsigned char **pp, const unsigned char *src);
+/* Moves the entries from `off` (an entry's offset, not PK_END) to the end
+ * into a new pack, which it returns; *pp keeps the entries before `off`
+ * (quicklist node splits). The result is the pack appending those entries
+ * one by one would build, made with one copy of the bytes. */
+unsigned char *pk_split(unsigned char **pp, size_t off);
 
 #endif

@@ -35,19 +35,12 @@
  * writes nothing and so converts nothing.
  *
  * Randomness: pack draws are exact (index modulo count; the modulo bias of a
- * 64-bit draw over at most 2^32 entries is negligible). A table draw
- * (fair_random) takes the bucket group one dict_scan step at a random cursor
- * covers (one bucket, or while rehashing a small-table bucket with the
- * large-table buckets it splits into: every group equally likely), draws a
- * slot in 0..FAIR_SLOTS-1 and retries unless the slot holds a node: each node
- * then has the same chance, 1 / (groups * FAIR_SLOTS), as long as no group
- * holds more than FAIR_SLOTS nodes (rare at the table's load factor <= 1);
- * after FAIR_TRIES misses (a very sparse table) it falls back to dict_random
- * (bucket, then chain position: biased toward short chains). Distinct samples follow
- * Redis' strategies: the whole hash when count >= length; for a pack,
- * selection sampling in pack order; for a table, random draws with
- * rejection of repeats when count is small (count * 3 <= length), otherwise a
- * partial Fisher-Yates shuffle over all the nodes.
+ * 64-bit draw over at most 2^32 entries is negligible); a table draw is
+ * dict_fair_random (uniform over the nodes, see engine/dict.h). Distinct
+ * samples follow Redis' strategies: the whole hash when count >= length; for
+ * a pack, selection sampling in pack order; for a table, random draws with
+ * rejection of repeats when count is small (count * 3 <= length), otherwise
+ * a partial Fisher-Yates shuffle over all the nodes.
  *
  * Ownership: the hash owns its pack or table and every node.
  */
@@ -76,11 +69,6 @@ struct hnode {
 
 /* Redis' HRANDFIELD threshold between draw-and-reject and shuffle. */
 #define RANDOM_SUB_MUL 3
-/* fair_random: the group size drawn exactly uniformly, and the tries before
- * falling back to dict_random (expected tries: buckets * FAIR_SLOTS / nodes,
- * 8 to 16 at the usual load factor, 80 at the 10% fill before a shrink). */
-#define FAIR_SLOTS 8
-#define FAIR_TRIES 1000
 
 /* ---- nodes ------------------------------------------------------------------ */
 
@@ -366,40 +354,10 @@ static void node_call(const struct hnode *n, thash_pair_fn fn, void *arg)
     fn(n->data, n->flen, hnode_val(n), n->vlen, arg);
 }
 
-/* The nodes of one dict_scan step (the first FAIR_SLOTS of them). */
-struct fair_group {
-    struct hnode *n[FAIR_SLOTS];
-    size_t count;
-};
-
-static void fair_gather(struct dict_node *n, void *arg)
+/* A uniformly random node of a non-empty table. */
+static const struct hnode *table_random(struct dict *d, thash_rnd rnd, void *rnd_arg)
 {
-    struct fair_group *g = arg;
-    if (g->count < FAIR_SLOTS)
-        g->n[g->count++] = (struct hnode *)n;
-}
-
-static void fair_ignore(struct dict_node *n, void *arg)
-{
-    (void)n;
-    (void)arg;
-}
-
-/* A random node of a non-empty table (see the design comment). */
-static const struct hnode *fair_random(struct dict *d, thash_rnd rnd, void *rnd_arg)
-{
-    for (int t = 0; t < FAIR_TRIES; t++) {
-        struct fair_group g = { .count = 0 };
-        uint64_t r = rnd(rnd_arg), cursor = r << 32 | r >> 32;   /* buckets from the high bits */
-        size_t slot;
-        if (dict_is_rehashing(d))   /* a random cursor may start mid-group: take the next group */
-            cursor = dict_scan(d, cursor, fair_ignore, NULL);
-        dict_scan(d, cursor, fair_gather, &g);
-        slot = (size_t)((rnd(rnd_arg) >> 40) % FAIR_SLOTS);
-        if (slot < g.count)
-            return g.n[slot];
-    }
-    return (const struct hnode *)dict_random(d, rnd, rnd_arg);
+    return (const struct hnode *)dict_fair_random(d, rnd, rnd_arg);
 }
 
 bool thash_random(struct thash *h, thash_rnd rnd, void *rnd_arg, const char **f, size_t *flen, const char **v,
@@ -413,7 +371,7 @@ bool thash_random(struct thash *h, thash_rnd rnd, void *rnd_arg, const char **f,
         pack_pair(h->u.pk, off, f, flen, v, vlen);
         return true;
     }
-    const struct hnode *n = fair_random(h->u.d, rnd, rnd_arg);
+    const struct hnode *n = table_random(h->u.d, rnd, rnd_arg);
     *f = n->data;
     *flen = n->flen;
     *v = hnode_val(n);
@@ -440,7 +398,7 @@ void thash_random_repeat(struct thash *h, size_t count, thash_rnd rnd, void *rnd
         return;
     if (h->enc == KV_ENC_HASHTABLE) {
         while (count--)
-            node_call(fair_random(h->u.d, rnd, rnd_arg), fn, arg);
+            node_call(table_random(h->u.d, rnd, rnd_arg), fn, arg);
         return;
     }
     size_t *offs = pack_field_offsets(h->u.pk, len);
@@ -501,7 +459,7 @@ static void table_sample_sparse(struct dict *d, size_t count, thash_rnd rnd, voi
     s.slot = kv_xcalloc(cap, sizeof(*s.slot));
     s.mask = cap - 1;
     while (count > 0) {
-        const struct hnode *n = fair_random(d, rnd, rnd_arg);
+        const struct hnode *n = table_random(d, rnd, rnd_arg);
         if (!ptrset_add(&s, n))
             continue;
         node_call(n, fn, arg);

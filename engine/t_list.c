@@ -57,26 +57,9 @@ static bool fits(size_t bytes, size_t count, int fill)
     return bytes <= SAFETY_LIMIT && count <= (size_t)fill;
 }
 
-static size_t varint_size(size_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-/* Bytes an element of `len` bytes takes in a pack (pack.h's layout). */
-static size_t entry_size(size_t len)
-{
-    size_t body = varint_size(len) + len;
-    return body + varint_size(body);
-}
-
 static bool node_fits_more(const struct tlist_node *n, size_t len, int fill)
 {
-    return fits(pk_bytes(n->pk) + entry_size(len), pk_count(n->pk) + 1, fill);
+    return fits(pk_bytes(n->pk) + pk_entry_size(len), pk_count(n->pk) + 1, fill);
 }
 
 /* ---- node list management ------------------------------------------------ */
@@ -183,14 +166,8 @@ static bool norm_index(const struct tlist *l, long long index, size_t *out)
 /* Moves the entries of n from offset `off` on into a new node after n. */
 static struct tlist_node *split(struct tlist *l, struct tlist_node *n, size_t off)
 {
-    struct tlist_node *b = node_new();
-    uint32_t moved = 0;
-    for (size_t o = off; o != PK_END; o = pk_next(n->pk, o), moved++) {
-        size_t len;
-        const char *s = pk_get(n->pk, o, &len);
-        pk_append(&b->pk, s, len);
-    }
-    pk_delete(&n->pk, off, moved);
+    struct tlist_node *b = kv_xmalloc(sizeof(*b));
+    b->pk = pk_split(&n->pk, off);
     link_after(l, n, b);
     return b;
 }
@@ -312,7 +289,7 @@ bool tlist_set(struct tlist *l, long long index, const char *s, size_t len, int 
     size_t off = pk_seek(n->pk, (long long)in_node);
     pk_get(n->pk, off, &old_len);
     if (pk_count(n->pk) == 1 ||
-        fits(pk_bytes(n->pk) - entry_size(old_len) + entry_size(len), pk_count(n->pk), fill)) {
+        fits(pk_bytes(n->pk) - pk_entry_size(old_len) + pk_entry_size(len), pk_count(n->pk), fill)) {
         pk_replace(&n->pk, off, s, len);
         return true;
     }

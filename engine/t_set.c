@@ -23,8 +23,8 @@
  *
  * Random choices (SPOP, SRANDMEMBER) follow Redis' strategies only as far as
  * they matter for what is observable: which members are chosen is uniformly
- * random (selection sampling, Knuth's algorithm S, when a large share of the
- * set is wanted), and the encoding after SPOP with a count is the one Redis'
+ * random (one member: dict_fair_random; selection sampling, Knuth's
+ * algorithm S, when a large share of the set is wanted), and the encoding after SPOP with a count is the one Redis'
  * "rebuild from the survivors" path produces (which can turn a hashtable of
  * integers back into an intset).
  */
@@ -56,15 +56,6 @@ struct snode {
 };
 
 #define SNODE_HDR offsetof(struct snode, data)
-
-/* fair_random: the chain length up to which draws are exactly uniform, the
- * tries before the fallback, and for the fallback the members gathered, room
- * for a long last chain, and the bound on (possibly empty) buckets visited. */
-#define FAIR_CHAIN 8
-#define FAIR_TRIES 200
-#define FAIR_SAMPLE 20
-#define FAIR_KEEP 64
-#define FAIR_MAX_STEPS 200
 
 /* Redis' SPOP / SRANDMEMBER strategy thresholds. */
 #define SPOP_MOVE_MUL 5
@@ -483,65 +474,6 @@ void tset_foreach(struct tset *s, tset_member_fn fn, void *arg)
 
 /* ---- random members ------------------------------------------------------- */
 
-/* Nodes gathered by fair_random. */
-struct gather {
-    struct dict_node *n[FAIR_KEEP];
-    size_t count;
-};
-
-static void gather_node(struct dict_node *n, void *arg)
-{
-    struct gather *g = arg;
-    if (g->count < FAIR_KEEP)
-        g->n[g->count++] = n;
-}
-
-static void ignore_node(struct dict_node *n, void *arg)
-{
-    (void)n;
-    (void)arg;
-}
-
-/* A random cursor at the start of a scan step. Mid-rehash one step covers a
- * small-table bucket and the large-table buckets it expands to, but a
- * cursor taken at random may start inside that group and cover only part of
- * it; the cursor a step returns always starts a group, and the group after a
- * random one is itself random. */
-static uint64_t random_cursor(struct dict *d, tset_rnd rnd, void *rnd_arg)
-{
-    uint64_t cursor = rnd(rnd_arg);
-    return dict_is_rehashing(d) ? dict_scan(d, cursor, ignore_node, NULL) : cursor;
-}
-
-/* A uniformly random member. dict_random picks a bucket, then a position in
- * its chain, so members of short chains come up more often. Instead: one
- * dict_scan step from a random cursor gathers one bucket (or, mid-rehash,
- * one small-table bucket with its large-table buckets), chosen uniformly;
- * it is kept with probability size / FAIR_CHAIN, then a member of it is
- * chosen uniformly - every member has probability 1 / (buckets * FAIR_CHAIN)
- * per try, exactly uniform while no bucket (group) holds more than
- * FAIR_CHAIN members. After FAIR_TRIES misses (a very sparse table) it
- * settles for Redis' way: the members of a few buckets from a random cursor,
- * one chosen uniformly. */
-static struct dict_node *fair_random(struct dict *d, tset_rnd rnd, void *rnd_arg)
-{
-    struct gather g;
-    uint64_t cursor;
-    for (int t = 0; t < FAIR_TRIES; t++) {
-        g.count = 0;
-        dict_scan(d, random_cursor(d, rnd, rnd_arg), gather_node, &g);
-        if (g.count > 0 && rnd(rnd_arg) % FAIR_CHAIN < g.count)
-            return g.n[rnd(rnd_arg) % g.count];
-    }
-    g.count = 0;
-    cursor = random_cursor(d, rnd, rnd_arg);
-    for (int steps = 0; steps < FAIR_MAX_STEPS && g.count < FAIR_SAMPLE; steps++)
-        cursor = dict_scan(d, cursor, gather_node, &g);
-    if (g.count == 0)
-        return dict_random(d, rnd, rnd_arg);
-    return g.n[rnd(rnd_arg) % g.count];
-}
-
 bool tset_random(struct tset *s, tset_rnd rnd, void *rnd_arg, struct tset_view *v)
 {
     struct dict_node *n;
@@ -553,7 +485,7 @@ bool tset_random(struct tset *s, tset_rnd rnd, void *rnd_arg, struct tset_view *
     }
     if (dict_size(s->u.d) == 0)
         return false;
-    n = fair_random(s->u.d, rnd, rnd_arg);
+    n = dict_fair_random(s->u.d, rnd, rnd_arg);
     view_node(v, n);
     return true;
 }
@@ -597,7 +529,7 @@ static void pop_draws(struct tset *s, size_t count, tset_rnd rnd, void *rnd_arg,
             fn(v.p, v.len, arg);
             is_delete_at(s, pos);
         } else {
-            struct dict_node *n = fair_random(s->u.d, rnd, rnd_arg);
+            struct dict_node *n = dict_fair_random(s->u.d, rnd, rnd_arg);
             view_node(&v, n);
             fn(v.p, v.len, arg);
             dict_unlink_node(s->u.d, n);
@@ -811,6 +743,13 @@ static void add_cb(const char *p, size_t len, void *arg)
 {
     struct add_ctx *a = arg;
     tset_add(a->dst, p, len, a->max_intset);
+}
+
+struct tset *tset_inter_new(struct tset *const *sets, size_t n, size_t max_intset)
+{
+    struct add_ctx a = { tset_new(), max_intset };
+    tset_inter(sets, n, 0, add_cb, &a);
+    return a.dst;
 }
 
 struct tset *tset_union(struct tset *const *sets, size_t n, size_t max_intset)

@@ -109,10 +109,12 @@ uint64_t tset_scan(struct tset *s, uint64_t cursor, tset_member_fn fn, void *arg
  *   tset_inter: calls fn on each member of the intersection, iterating the
  *   smallest set (so ascending when that is an intset); stops after `limit`
  *   members when limit > 0. Returns the number of members reported.
- *   tset_union / tset_diff (members of sets[0] in none of the others): a new
- *   set built by adding members one by one with tset_add's rules, i.e. the
- *   encoding Redis' SUNIONSTORE / SDIFFSTORE give the result. */
+ *   tset_inter_new / tset_union / tset_diff (members of sets[0] in none of
+ *   the others): a new set built by adding members one by one with
+ *   tset_add's rules, i.e. the encoding Redis' SINTERSTORE / SUNIONSTORE /
+ *   SDIFFSTORE give the result. */
 size_t tset_inter(struct tset *const *sets, size_t n, size_t limit, tset_member_fn fn, void *arg);
+struct tset *tset_inter_new(struct tset *const *sets, size_t n, size_t max_intset);
 struct tset *tset_union(struct tset *const *sets, size_t n, size_t max_intset);
 struct tset *tset_diff(struct tset *const *sets, size_t n, size_t max_intset);
 

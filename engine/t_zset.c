@@ -194,9 +194,12 @@ static unsigned char *pack_from_zsl(const struct zsl *zsl)
     return p;
 }
 
-static void to_skiplist(struct tzset *z)
+void tzset_convert_skiplist(struct tzset *z)
 {
-    struct zsl *zsl = zsl_from_pack(z->u.pack);
+    struct zsl *zsl;
+    if (z->enc != KV_ENC_LISTPACK)
+        return;
+    zsl = zsl_from_pack(z->u.pack);
     pk_destroy(z->u.pack);
     z->enc = KV_ENC_SKIPLIST;
     z->u.zsl = zsl;
@@ -282,7 +285,7 @@ enum tzset_add_result tzset_add(struct tzset *z, const char *m, size_t len, doub
             r = TZ_SKIPPED;
         } else if (pack_len(z->u.pack) + 1 > lim->max_entries || len > lim->max_value ||
                    pk_bytes(z->u.pack) + len > PACK_SAFE_BYTES) {
-            to_skiplist(z);
+            tzset_convert_skiplist(z);
             r = zsl_add(z->u.zsl, m, len, &score, flags);
         } else {
             pack_insert(&z->u.pack, m, len, score);

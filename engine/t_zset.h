@@ -58,6 +58,9 @@ size_t tzset_len(const struct tzset *z);
 /* The skiplist of a skiplist-encoded set (NULL for a pack), for read-only
  * walks: invariant checks, modules that scan in order. */
 const struct zsl *tzset_skiplist(const struct tzset *z);
+/* Turns a pack-encoded set into a skiplist (no-op for a skiplist), as Redis
+ * does to a sorted set it SORTs. */
+void tzset_convert_skiplist(struct tzset *z);
 
 /* ---- single members ------------------------------------------------------ */
 

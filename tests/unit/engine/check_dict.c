@@ -12,6 +12,7 @@
 #include "engine/dict.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -818,6 +819,109 @@ START_TEST(test_random_degenerate_source)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- fair random */
+
+/* The chi-square statistic's 0.1% critical value for k degrees of freedom
+ * (Wilson-Hilferty; z = 3.09). */
+static double chi2_critical(unsigned k)
+{
+    double a = 2.0 / (9.0 * k), b = 1.0 - a + 3.09 * sqrt(a);
+    return k * b * b * b;
+}
+
+/* Draws `draws` nodes with dict_fair_random over ids [0, n) (every id
+ * present unless `present` says otherwise) and returns the chi-square
+ * statistic against the uniform distribution over the present ids. */
+static double fair_chi2(unsigned n, const bool *present, unsigned draws, uint64_t seed)
+{
+    unsigned *hits = calloc(n, sizeof(*hits)), live = 0;
+    double expected, chi2 = 0;
+
+    ck_assert_ptr_nonnull(hits);
+    for (unsigned i = 0; i < draws; i++) {
+        struct elem *e = as_elem(dict_fair_random(d, xorshift, &seed));
+        REQUIRE(e != NULL && e->id < n && (!present || present[e->id]) && find_id(e->id) == e,
+                "draw %u not a member", i);
+        hits[e->id]++;
+    }
+    for (unsigned id = 0; id < n; id++)
+        live += !present || present[id];
+    expected = (double)draws / live;
+    for (unsigned id = 0; id < n; id++)
+        if (!present || present[id])
+            chi2 += (hits[id] - expected) * (hits[id] - expected) / expected;
+    free(hits);
+    return chi2;
+}
+
+START_TEST(test_fair_random_empty)
+{
+    uint64_t seed = 1;
+
+    ck_assert_ptr_null(dict_fair_random(d, xorshift, &seed));
+    insert_id(3);
+    ck_assert_uint_eq(as_elem(dict_fair_random(d, xorshift, &seed))->id, 3);
+}
+END_TEST
+
+/* Uniform over the nodes, whatever their chains: chi-square over a few
+ * thousand draws stays under the 0.1% critical value (fixed seeds, so the
+ * check is deterministic). */
+START_TEST(test_fair_random_uniform)
+{
+    static const unsigned sizes[] = { 2, 10, 100, 700 };
+
+    for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+        unsigned n = sizes[k];
+        dict_clear(d, elem_free, NULL);
+        insert_range(0, n);
+        finish_rehash();
+        double chi2 = fair_chi2(n, NULL, n < 100 ? 2000 : 20 * n, 11 + k);
+        ck_assert_msg(chi2 < chi2_critical(n - 1), "n=%u chi2=%.1f limit %.1f", n, chi2, chi2_critical(n - 1));
+    }
+}
+END_TEST
+
+START_TEST(test_fair_random_uniform_mid_rehash)
+{
+    struct dict_iter it;
+    unsigned n = insert_until_mid_rehash(100);
+
+    dict_iter_init(&it, d);               /* keep it mid-rehash throughout */
+    double chi2 = fair_chi2(n, NULL, 40 * n, 5);
+    ck_assert(dict_is_rehashing(d));
+    dict_iter_deinit(&it);
+    ck_assert_msg(chi2 < chi2_critical(n - 1), "n=%u chi2=%.1f limit %.1f", n, chi2, chi2_critical(n - 1));
+}
+END_TEST
+
+/* A sparse table (most nodes deleted under an iterator, so it cannot shrink
+ * yet) still gives uniform draws; a degenerate source ends in the exact
+ * walk and still returns a member. */
+START_TEST(test_fair_random_sparse)
+{
+    enum { N = 2000, KEEP_EVERY = 40 };
+    bool present[N];
+    struct dict_iter it;
+
+    insert_range(0, N);
+    finish_rehash();
+    dict_iter_init(&it, d);
+    for (unsigned id = 0; id < N; id++) {
+        present[id] = id % KEEP_EVERY == 0;
+        if (!present[id])
+            delete_id(id);
+    }
+    double chi2 = fair_chi2(N, present, 4000, 23);
+    unsigned k = N / KEEP_EVERY - 1;
+    ck_assert_msg(chi2 < chi2_critical(k), "chi2=%.1f limit %.1f", chi2, chi2_critical(k));
+    struct elem *e = as_elem(dict_fair_random(d, always_zero, NULL));
+    ck_assert_ptr_nonnull(e);
+    ck_assert(present[e->id]);
+    dict_iter_deinit(&it);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- clear */
 
 START_TEST(test_clear)
@@ -905,6 +1009,10 @@ static Suite *dict_suite(void)
     tcase_add_test(random, test_random_members_large);
     tcase_add_test(random, test_random_mid_rehash);
     tcase_add_test(random, test_random_degenerate_source);
+    tcase_add_test(random, test_fair_random_empty);
+    tcase_add_test(random, test_fair_random_uniform);
+    tcase_add_test(random, test_fair_random_uniform_mid_rehash);
+    tcase_add_test(random, test_fair_random_sparse);
     suite_add_tcase(s, random);
     return s;
 }

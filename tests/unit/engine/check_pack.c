@@ -182,6 +182,45 @@ START_TEST(delete_ranges_and_merge)
 }
 END_TEST
 
+/* pk_split at every position of packs whose entries cross the varint
+ * widths: both halves keep the invariants, the moved half is byte for byte
+ * the pack appending its entries one by one builds, and merging the halves
+ * gives back the original. */
+START_TEST(split_everywhere)
+{
+    static const size_t lens[] = { 0, 1, 127, 128, 300, 16383, 16384, 5, 0, 2 };
+    enum { N = sizeof(lens) / sizeof(lens[0]) };
+    static char buf[16384 + N];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (char)('a' + i % 26);
+    for (int at = 0; at < N; at++) {
+        unsigned char *p = pk_create(), *q, *appended = pk_create(), *orig;
+        struct model head = { .n = 0 }, tail = { .n = 0 };
+        for (int i = 0; i < N; i++) {
+            pk_append(&p, buf + i, lens[i]);
+            model_insert(i < at ? &head : &tail, i < at ? head.n : tail.n, buf + i, lens[i]);
+            if (i >= at)
+                pk_append(&appended, buf + i, lens[i]);
+        }
+        orig = pk_dup(p);
+        q = pk_split(&p, pk_seek(p, at));
+        check_invariants(p, &head);
+        check_invariants(q, &tail);
+        ck_assert_uint_eq(pk_bytes(q), pk_bytes(appended));
+        ck_assert(memcmp(q, appended, pk_bytes(q)) == 0);
+        pk_merge(&p, q);
+        ck_assert_uint_eq(pk_bytes(p), pk_bytes(orig));
+        ck_assert(memcmp(p, orig, pk_bytes(p)) == 0);
+        pk_destroy(p);
+        pk_destroy(q);
+        pk_destroy(appended);
+        pk_destroy(orig);
+        model_free(&head);
+        model_free(&tail);
+    }
+}
+END_TEST
+
 static uint64_t rnd_state = 88172645463325252ULL;
 static uint64_t rnd(void)
 {
@@ -238,6 +277,7 @@ int main(void)
     tcase_add_test(tc, append_prepend_and_find);
     tcase_add_test(tc, varint_boundaries);
     tcase_add_test(tc, delete_ranges_and_merge);
+    tcase_add_test(tc, split_everywhere);
     tcase_add_test(tc, random_against_model);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
