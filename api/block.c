@@ -54,7 +54,6 @@ struct bkey {
 struct block_waiter {
     struct client *c;
     struct ti_item ti;
-    enum block_reply timeout_reply;
     bool retry_at_deadline;
     int argc;
     struct resp_arg *argv;       /* in `argbytes` */
@@ -143,14 +142,10 @@ static struct bkey *bkey_find(struct block_state *b, int db, const char *key, si
 static struct bkey *bkey_get(struct block_state *b, int db, const char *key, size_t klen)
 {
     struct bkey *bk = bkey_find(b, db, key, klen);
-    int32_t d = db;
     if (bk)
         return bk;
     bk = kv_xcalloc(1, sizeof(*bk) + klen + 4);
-    memcpy(bk->name, &d, 4);
-    if (klen)
-        memcpy(bk->name + 4, key, klen);
-    bk->nlen = klen + 4;
+    name_build(bk->name, klen + 4, db, key, klen, &bk->nlen);
     dict_insert(b->keys, &bk->node);
     return bk;
 }
@@ -187,12 +182,9 @@ bool block_deadline_passed(const struct client *c)
     return block_retrying(c) && c->srv->block->deadline_passed;
 }
 
-static void reply_timeout(struct client *c, enum block_reply r)
+static void reply_timeout(struct client *c)
 {
-    if (r == BLOCK_NULL_BULK)
-        reply_null(&c->out);
-    else
-        reply_null_array(&c->out);
+    reply_null_array(&c->out);
 }
 
 /* Copies the running command's arguments into the waiter. */
@@ -249,7 +241,7 @@ void block_wait(struct client *c, const struct block_spec *spec)
     struct block_state *b = c->srv->block;
     struct block_waiter *w;
     if (!block_allowed(c)) {
-        reply_timeout(c, spec->timeout_reply);
+        reply_timeout(c);
         return;
     }
     if (b->retrying == c) {         /* still nothing: keep the place in line */
@@ -264,7 +256,6 @@ void block_wait(struct client *c, const struct block_spec *spec)
     }
     w = kv_xcalloc(1, sizeof(*w) + sizeof(struct wlink) * (size_t)(spec->nkeys > 0 ? spec->nkeys : 1));
     w->c = c;
-    w->timeout_reply = spec->timeout_reply;
     w->retry_at_deadline = spec->retry_at_deadline;
     ti_item_init(&w->ti, TI_CLIENT_TIMEOUT);
     copy_args(w, c);
@@ -351,7 +342,7 @@ bool block_unblock(struct client *c, bool with_error)
     if (with_error)
         reply_error(&c->out, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else
-        reply_timeout(c, c->wait->timeout_reply);
+        reply_timeout(c);
     finish(b, c);
     return true;
 }
@@ -384,7 +375,7 @@ static void on_deadline(void *ctx, struct ti_item *it, int64_t now_ms)
     if (w->retry_at_deadline) {
         retry(b, c, true);
     } else {
-        reply_timeout(c, w->timeout_reply);
+        reply_timeout(c);
         finish(b, c);
     }
     block_serve_ready(b);

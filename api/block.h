@@ -19,14 +19,16 @@
  * leaves such clients blocked rather than replying WRONGTYPE.
  *
  * Deadlines live in the server's time index (TI_CLIENT_TIMEOUT). At the
- * deadline the client gets the null reply its command declared, or, with
+ * deadline the client gets a null array (*-1, RESP3 _: what every blocking
+ * command of Redis 7.0 answers at its timeout), or, with
  * BLOCK_RETRY_AT_DEADLINE, its command runs again (block_deadline_passed()
  * true) - the "woken by a deadline alone" case (a delayed job becoming due).
  *
  * A client that disconnects while blocked leaves nothing behind
  * (block_cancel from client_free). CLIENT UNBLOCK uses block_unblock.
  * Where blocking is not allowed (inside MULTI, in scripts) block_wait()
- * replies the timeout reply at once.
+ * replies the timeout reply at once; a command whose answer differs there
+ * (BRPOPLPUSH: a null bulk) checks block_allowed() itself.
  */
 #ifndef TASKKV_API_BLOCK_H
 #define TASKKV_API_BLOCK_H
@@ -43,19 +45,11 @@ struct block_state;
 
 #define BLOCK_DB_EVENTS (-1)
 
-/* What the client receives when its deadline passes (or CLIENT UNBLOCK
- * TIMEOUT, or blocking is not allowed). */
-enum block_reply {
-    BLOCK_NULL_ARRAY,   /* *-1 (RESP3 _): every blocking command's timeout in Redis 7.0 */
-    BLOCK_NULL_BULK,    /* $-1 (RESP3 _) */
-};
-
 struct block_spec {
     int db;                        /* the client's db, or BLOCK_DB_EVENTS */
     const struct resp_arg *keys;   /* keys (or event names) to wait on */
     int nkeys;
     int64_t deadline_ms;           /* absolute Unix ms; 0 waits forever */
-    enum block_reply timeout_reply;
     bool retry_at_deadline;        /* run the command again at the deadline */
 };
 

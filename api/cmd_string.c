@@ -20,7 +20,7 @@
  *
  * Encodings: SET-like writes store kv_str_new_encoded (int / embstr / raw,
  * Redis' tryObjectEncoding); APPEND, SETRANGE, SETBIT and BITFIELD writes turn
- * the value RAW in place (kv_str_unshare); the INCR family stores INT;
+ * the value RAW in place (kv_str_make_raw); the INCR family stores INT;
  * INCRBYFLOAT stores its formatted result with kv_str_new (embstr / raw);
  * BITOP stores RAW.
  *

@@ -75,7 +75,7 @@ int coll_first_ready_or_reply(struct client *c, const struct resp_arg *keys, int
 
 void coll_wait(struct client *c, const struct resp_arg *keys, int n, int64_t deadline)
 {
-    struct block_spec spec = { c->db, keys, n, deadline, BLOCK_NULL_ARRAY, false };
+    struct block_spec spec = { c->db, keys, n, deadline, false };
     block_wait(c, &spec);
 }
 

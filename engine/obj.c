@@ -168,21 +168,6 @@ bool kv_str_to_ll(const struct kv_obj *o, long long *out)
     return nf_str2ll(o->enc == KV_ENC_EMBSTR ? emb_bytes((struct kv_obj *)o) : o->v.ptr, o->len, out);
 }
 
-struct kv_obj *kv_str_unshare(struct kv_obj *o)
-{
-    char buf[KV_LLSTR_SIZE];
-    size_t len;
-    const char *p;
-    struct kv_obj *raw;
-    if (o->enc == KV_ENC_RAW)
-        return o;
-    p = kv_str_bytes(o, buf, &len);
-    raw = kv_str_new_raw(p, len);
-    raw->lru = o->lru;
-    kv_obj_free(o);
-    return raw;
-}
-
 static void raw_reserve(struct kv_obj *o, size_t len)
 {
     size_t cap = malloc_usable_size(o->v.ptr);

@@ -103,10 +103,6 @@ size_t kv_str_len(const struct kv_obj *o);
 /* True and *out set when the string is a canonical integer (any encoding). */
 bool kv_str_to_ll(const struct kv_obj *o, long long *out);
 
-/* Turns an INT or EMBSTR string into RAW in place when possible; returns the
- * object to use from now on (a new one if it had to be reallocated; the old
- * one is then freed). */
-struct kv_obj *kv_str_unshare(struct kv_obj *o);
 /* RAW only: makes the value at least `len` bytes long, zero-filling new
  * bytes, and returns the buffer. */
 char *kv_str_grow(struct kv_obj *o, size_t len);

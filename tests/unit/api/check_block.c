@@ -130,7 +130,7 @@ END_TEST
 START_TEST(woken_by_a_module_event)
 {
     struct resp_arg ev = { "lock:x", 6 };
-    struct block_spec spec = { BLOCK_DB_EVENTS, &ev, 1, 0, BLOCK_NULL_ARRAY, false };
+    struct block_spec spec = { BLOCK_DB_EVENTS, &ev, 1, 0, false };
     run(w, "RPUSH", "q", "job", NULL);
     out(w);
     park(a, &spec, "LPOP", "q", NULL);
@@ -152,7 +152,7 @@ END_TEST
 START_TEST(woken_by_its_deadline_alone)
 {
     int64_t now = server_clock_ms();
-    struct block_spec spec = { BLOCK_DB_EVENTS, NULL, 0, now + 100000, BLOCK_NULL_ARRAY, true };
+    struct block_spec spec = { BLOCK_DB_EVENTS, NULL, 0, now + 100000, true };
     park(a, &spec, "PING", NULL);
     ck_assert(a->flags & CF_BLOCKED);
     ck_assert_uint_eq(ti_run_due(srv->ti, now + 50000, 10), 0);
