@@ -32,15 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BATCH = 1000
 
-
-def free_port():
-    while True:
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        if port != 6379:
-            return port
+sys.path.insert(0, HERE)
+from compare import free_port  # noqa: E402
 
 
 def rss_kb(pid):

@@ -41,28 +41,37 @@ def python_with_redis():
     raise AssertionError("no python with redis-py (python3-redis) for the examples")
 
 
-def run_example(t, name, limit, server=None):
-    s = server or t.server
+def run_script(t, name, limit, server):
+    """Runs examples/<name> against server as a user would (--host, --port);
+    returns (exit status, or "timeout after Ns", and the output). Raises
+    Skip when a shell example finds no redis-cli."""
     path = os.path.join(EXAMPLES, name)
     check(os.path.exists(path), "%s is missing" % path)
     if name.endswith(".py"):
         argv = [python_with_redis(), path]
     else:
         if not shutil.which("redis-cli"):
-            raise AssertionError("redis-cli is not installed (redis-tools)")
+            raise Skip("redis-cli is not installed (redis-tools)")
         argv = ["bash", path]
-    argv += ["--host", "127.0.0.1", "--port", str(s.port)]
+    argv += ["--host", "127.0.0.1", "--port", str(server.port)]
     if t.sanitizer:
         limit *= 3
     try:
         p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=limit, cwd=t.tmpdir)
     except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        raise AssertionError("%s did not finish within %ds; its output:\n%s" % (name, limit, out[-3000:]))
-    out = p.stdout.decode("utf-8", "replace")
-    if p.returncode != 0:
-        raise AssertionError("%s exited with status %d against %s; its output (tail):\n%s"
-                             % (name, p.returncode, s.kind, out[-3000:]))
+        return "timeout after %ds" % limit, (e.stdout or b"").decode("utf-8", "replace")
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def run_example(t, name, limit, server=None):
+    s = server or t.server
+    try:
+        rc, out = run_script(t, name, limit, s)
+    except Skip as e:
+        raise AssertionError(str(e))
+    if rc != 0:
+        raise AssertionError("%s exited with status %s against %s; its output (tail):\n%s"
+                             % (name, rc, s.kind, out[-3000:]))
     last = out.strip().splitlines()[-1] if out.strip() else ""
     return last
 

@@ -17,11 +17,9 @@ own (fresh, free ports), runs the example against both, as a user would
 """
 
 import os
-import shutil
-import subprocess
 
-from harness import Skip, check, timeout
-from test_examples import EXAMPLES, python_with_redis
+from harness import check, timeout
+from test_examples import run_script
 
 # (file, seconds one run may take, fewest checks it prints); the order of
 # examples/README.md
@@ -38,25 +36,10 @@ TYPE_EXAMPLES = [
 
 
 def run_on(t, name, limit, server):
-    """Runs examples/<name> against server; returns (status, output)."""
-    path = os.path.join(EXAMPLES, name)
-    check(os.path.exists(path), "%s is missing" % path)
-    if name.endswith(".py"):
-        argv = [python_with_redis(), path]
-    else:
-        if not shutil.which("redis-cli"):
-            raise Skip("redis-cli is not installed (redis-tools)")
-        argv = ["bash", path]
-    argv += ["--host", "127.0.0.1", "--port", str(server.port)]
-    if t.sanitizer:
-        limit *= 3
-    try:
-        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=limit, cwd=t.tmpdir)
-    except subprocess.TimeoutExpired as e:
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        return "timeout after %ds" % limit, out
-    out = p.stdout.decode("utf-8", "replace")
-    return p.returncode, out.replace("127.0.0.1:%d" % server.port, "127.0.0.1:PORT")
+    """Runs examples/<name> against server; returns (status, output) with
+    the port in redis-cli prompts masked."""
+    rc, out = run_script(t, name, limit, server)
+    return rc, out.replace("127.0.0.1:%d" % server.port, "127.0.0.1:PORT")
 
 
 def checks_printed(out):
