@@ -16,6 +16,8 @@
 #include "api/command.h"
 #include "api/config.h"
 #include "api/log.h"
+#include "api/multi.h"
+#include "api/pubsub.h"
 #include "api/server.h"
 #include "engine/alloc.h"
 
@@ -107,6 +109,8 @@ void client_free(struct client *c)
     unlink_pending(c);
     if (c->flags & (CF_BLOCKED | CF_RESUME))
         block_cancel(c);
+    pubsub_client_drop(c);
+    multi_client_reset(c);
     if (!(c->flags & CF_FAKE)) {
         ev_io_stop(srv->loop, &c->rio);
         ev_io_stop(srv->loop, &c->wio);
@@ -171,6 +175,34 @@ bool client_flush(struct client *c)
     return true;
 }
 
+bool client_check_output_limit(struct client *c)
+{
+    const struct config_values *cv = config_values(c->srv->cfg);
+    const long long *lim = cv->cobl[(c->flags & CF_PUBSUB) ? CONFIG_CLASS_PUBSUB : CONFIG_CLASS_NORMAL];
+    size_t used = c->out.list_bytes;
+    bool hard = lim[0] && used >= (unsigned long long)lim[0];
+    bool soft = lim[1] && used >= (unsigned long long)lim[1];
+    if (c->flags & (CF_FAKE | CF_CLOSE_ASAP))
+        return !(c->flags & CF_CLOSE_ASAP);
+    if (!soft) {
+        c->obuf_soft_since = 0;
+    } else if (!c->obuf_soft_since) {
+        c->obuf_soft_since = time(NULL);
+        soft = false;
+    } else if (time(NULL) - c->obuf_soft_since <= lim[2]) {
+        soft = false;
+    }
+    if (!hard && !soft)
+        return true;
+    log_at(c->srv, LOG_WARNING,
+           "Client id=%llu addr=%s laddr=%s fd=%d name=%s omem=%zu scheduled to be closed ASAP for overcoming of "
+           "output buffer limits.", (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+           used);
+    c->srv->stats.cobl_disconnections++;
+    client_close_async(c);
+    return false;
+}
+
 static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     struct client *c = CLIENT_OF(w, wio);
@@ -203,7 +235,7 @@ static void process_input(struct client *c)
         }
         c->argc = cmd.argc;
         c->argv = cmd.argv;
-        bool go_on = cmd.argc == 0 || cmd_dispatch(c);
+        bool go_on = cmd.argc == 0 || (cmd_dispatch(c) && client_check_output_limit(c));
         c->qpos += cmd.consumed;
         if (!go_on)
             break;

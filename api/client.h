@@ -21,6 +21,9 @@
 struct server;
 struct cmd_def;
 struct block_waiter;
+struct ps_sub;
+struct multi_state;
+struct wlink;
 
 enum client_flag {
     CF_CLOSE_AFTER_REPLY = 1 << 0,
@@ -32,6 +35,10 @@ enum client_flag {
     CF_BLOCKED = 1 << 6,
     CF_DENY_BLOCKING = 1 << 7,     /* MULTI/EXEC, scripts, fake clients: blocking commands answer at once */
     CF_RESUME = 1 << 8,            /* on the block module's resume list */
+    CF_PUBSUB = 1 << 9,            /* subscribed to something (api/cmd_pubsub.c) */
+    CF_MULTI = 1 << 10,            /* between MULTI and EXEC/DISCARD (api/multi.c) */
+    CF_DIRTY_CAS = 1 << 11,        /* a WATCHed key changed: EXEC fails */
+    CF_DIRTY_EXEC = 1 << 12,       /* a command was rejected while queueing: EXECABORT */
 };
 
 struct client {
@@ -62,8 +69,10 @@ struct client {
     struct block_waiter *wait;         /* non-NULL iff CF_BLOCKED (api/block.c) */
     struct client *next_resume;        /* block module's resume list */
 
-    /* Per-command propagation state (see cmd_effect). */
-    long long dirty_before;
+    struct ps_sub *ps;                 /* subscriptions; NULL before the first */
+    struct multi_state *multi;         /* the MULTI queue, NULL outside MULTI */
+    struct wlink *watched;             /* WATCHed keys (api/multi.c) */
+    time_t obuf_soft_since;            /* over the soft output limit since (0: not) */
 
     struct reply out;                  /* last: holds the 16 KiB buffer */
 };
@@ -81,6 +90,12 @@ void client_close_async(struct client *c);
 void client_mark_pending(struct client *c);
 /* Writes pending output; returns false if the client was freed. */
 bool client_flush(struct client *c);
+
+/* Closes the client (asynchronously, logged, counted) when its pending
+ * output passed its class's client-output-buffer-limit: the hard limit at
+ * once, the soft one after staying over it for its seconds. Returns false
+ * when it is being closed. */
+bool client_check_output_limit(struct client *c);
 
 /* Runs the input that arrived while the client was blocked. */
 void client_resume(struct client *c);

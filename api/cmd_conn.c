@@ -10,10 +10,13 @@
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
+#include "api/multi.h"
+#include "api/pubsub.h"
 #include "api/reply.h"
 #include "api/server.h"
 #include "engine/alloc.h"
 #include "engine/kv.h"
+#include "pubsub/hub.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -26,10 +29,16 @@ static void ping_cmd(struct client *c)
         reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", "ping");
         return;
     }
-    if (c->argc == 2)
+    if ((c->flags & CF_PUBSUB) && c->out.proto == 2) {
+        /* subscribed mode: a push-shaped ["pong", msg] */
+        reply_array(&c->out, 2);
+        reply_bulk(&c->out, "pong", 4);
+        reply_bulk(&c->out, c->argc == 2 ? c->argv[1].ptr : "", c->argc == 2 ? c->argv[1].len : 0);
+    } else if (c->argc == 2) {
         reply_bulk(&c->out, c->argv[1].ptr, c->argv[1].len);
-    else
+    } else {
         reply_simple(&c->out, "PONG");
+    }
 }
 
 static void echo_cmd(struct client *c) { reply_bulk(&c->out, c->argv[1].ptr, c->argv[1].len); }
@@ -108,11 +117,13 @@ static void set_name(struct client *c, const struct resp_arg *a)
     c->name = a->len ? kv_xstrndup(a->ptr, a->len) : NULL;
 }
 
-/* RESET: back to a fresh connection's state - database 0, RESP2, no name,
- * default-user authentication (as a new connection gets it). Transaction,
- * subscription and tracking state join this as those features land. */
+/* RESET: back to a fresh connection's state - no transaction, nothing
+ * watched, no subscriptions, database 0, RESP2, no name, default-user
+ * authentication (as a new connection gets it). */
 static void reset_cmd(struct client *c)
 {
+    multi_client_reset(c);
+    pubsub_client_drop(c);
     c->db = 0;
     c->out.proto = 2;
     free(c->name);
@@ -256,8 +267,14 @@ static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t
 {
     char flags[16], *f = flags, cmd[80] = "NULL";
     int n;
+    if (c->flags & CF_PUBSUB)
+        *f++ = 'P';
+    if (c->flags & CF_MULTI)
+        *f++ = 'x';
     if (c->flags & CF_BLOCKED)
         *f++ = 'b';
+    if (c->flags & CF_DIRTY_CAS)
+        *f++ = 'd';
     if (c->flags & CF_CLOSE_AFTER_REPLY)
         *f++ = 'c';
     if (c->flags & CF_CLOSE_ASAP)
@@ -271,12 +288,13 @@ static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t
         snprintf(cmd, sizeof(cmd), "%s%s%s", c->last_parent ? c->last_parent->name : "",
                  c->last_parent ? "|" : "", c->last_cmd->name);
     n = snprintf(buf, cap,
-                 "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 "
-                 "multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=%zu omem=%zu "
+                 "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu ssub=%zu "
+                 "multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=%zu omem=%zu "
                  "tot-mem=%zu events=r cmd=%s user=default lib-name=%s lib-ver=%s redir=-1 resp=%d\n",
                  (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                  (long long)(now_ms / 1000 - c->ctime), (long long)((now_ms - c->last_interaction_ms) / 1000),
-                 flags, c->db, c->qlen - c->qpos, c->qcap - c->qlen, c->qcap, c->out.pos,
+                 flags, c->db, ps_sub_count(c->ps, PS_CHANNEL), ps_sub_count(c->ps, PS_PATTERN),
+                 ps_sub_count(c->ps, PS_SHARD), multi_count(c), c->qlen - c->qpos, c->qcap - c->qlen, c->qcap, c->out.pos,
                  (size_t)(c->out.head != NULL), c->out.list_bytes,
                  sizeof(*c) + c->qcap + c->out.list_bytes, cmd,
                  c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "", c->out.proto);

@@ -13,6 +13,7 @@
 #include "engine/alloc.h"
 #include "engine/kv.h"
 #include "engine/timeidx.h"
+#include "pubsub/hub.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -150,15 +151,19 @@ static void section_stats(struct server *srv, struct buf *b)
            "rejected_connections:%llu\r\nsync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
            "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%llu\r\n"
            "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\nkeyspace_hits:%llu\r\n"
-           "keyspace_misses:%llu\r\npubsub_channels:0\r\npubsub_patterns:0\r\nlatest_fork_usec:0\r\n"
+           "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n"
+           "latest_fork_usec:0\r\n"
            "total_forks:0\r\nmigrate_cached_sockets:0\r\ntracking_total_keys:0\r\ntotal_error_replies:%llu\r\n"
-           "unexpected_error_replies:%llu\r\ntotal_active_defrag_time:0\r\n",
+           "unexpected_error_replies:%llu\r\ntotal_active_defrag_time:0\r\n"
+           "client_output_buffer_limit_disconnections:%llu\r\n",
         (unsigned long long)s->connections_received, (unsigned long long)s->commands_processed,
         (unsigned long long)srv->ops_per_sec, (unsigned long long)s->net_input_bytes,
         (unsigned long long)s->net_output_bytes, (unsigned long long)s->rejected_connections,
         (unsigned long long)kv_stats(srv->ks)->expired_keys, (unsigned long long)s->expire_slices,
         (unsigned long long)s->keyspace_hits, (unsigned long long)s->keyspace_misses,
-        (unsigned long long)s->total_error_replies, (unsigned long long)s->unexpected_error_replies);
+        ps_hub_count(srv->pubsub, PS_CHANNEL), ps_hub_count(srv->pubsub, PS_PATTERN),
+        ps_hub_count(srv->pubsub, PS_SHARD), (unsigned long long)s->total_error_replies,
+        (unsigned long long)s->unexpected_error_replies, (unsigned long long)s->cobl_disconnections);
 }
 
 static void section_replication(struct server *srv, struct buf *b)

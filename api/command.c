@@ -10,6 +10,8 @@
 #include "api/block.h"
 #include "api/client.h"
 #include "api/log.h"
+#include "api/multi.h"
+#include "api/pubsub.h"
 #include "api/reply.h"
 #include "api/server.h"
 #include "engine/alloc.h"
@@ -37,6 +39,8 @@ extern const struct cmd_group cmd_group_set;
 extern const struct cmd_group cmd_group_list;
 extern const struct cmd_group cmd_group_sort;
 extern const struct cmd_group cmd_group_zset;
+extern const struct cmd_group cmd_group_multi;
+extern const struct cmd_group cmd_group_pubsub;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -45,6 +49,8 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_list,
     &cmd_group_sort,
     &cmd_group_zset,
+    &cmd_group_multi,
+    &cmd_group_pubsub,
 };
 
 struct slot {
@@ -286,21 +292,50 @@ void cmd_effectv(struct client *c, ...)
     cmd_effect(c, argc, argv);
 }
 
-static void propagate(struct client *c, long long dirty_before)
+static void emit_effect(struct server *srv, int db, int argc, const struct kv_arg *argv)
+{
+    /* The first write of an EXEC is preceded by MULTI, so the journal and
+     * replicas apply the transaction as one (cmd_exec_end closes it). */
+    if (srv->exec_wrap == 1) {
+        static const struct kv_arg multi[1] = { { "MULTI", 5 } };
+        srv->exec_wrap = 2;
+        srv->hooks.effect(srv->hooks.ctx, db, 1, multi);
+    }
+    srv->hooks.effect(srv->hooks.ctx, db, argc, argv);
+}
+
+/* Hands the running command's effects (or the command itself) to the
+ * effect hook, once per change: changes made by nested calls (EXEC's
+ * commands) were propagated by those calls. */
+static void propagate(struct client *c)
 {
     struct server *srv = c->srv;
     struct cmd_table *t = srv->cmds;
-    if (srv->cmd_changes == dirty_before && !t->neffects)
+    if (srv->cmd_changes == srv->cmd_propagated && !t->neffects)
         return;
+    srv->cmd_propagated = srv->cmd_changes;
     if (srv->hooks.effect) {
         if (t->neffects) {
             for (size_t i = 0; i < t->neffects; i++)
-                srv->hooks.effect(srv->hooks.ctx, t->effects[i].db, t->effects[i].argc, t->effects[i].argv);
+                emit_effect(srv, t->effects[i].db, t->effects[i].argc, t->effects[i].argv);
         } else {
-            srv->hooks.effect(srv->hooks.ctx, c->db, c->argc, (const struct kv_arg *)c->argv);
+            emit_effect(srv, c->db, c->argc, (const struct kv_arg *)c->argv);
         }
     }
     effects_reset(t);
+}
+
+void cmd_exec_begin(struct server *srv)
+{
+    srv->exec_wrap = 1;
+}
+
+void cmd_exec_end(struct server *srv)
+{
+    static const struct kv_arg exec[1] = { { "EXEC", 4 } };
+    if (srv->exec_wrap == 2 && srv->hooks.effect)
+        srv->hooks.effect(srv->hooks.ctx, 0, 1, exec);
+    srv->exec_wrap = 0;
 }
 
 /* ---- dispatch ----------------------------------------------------------- */
@@ -349,38 +384,16 @@ static const struct cmd_def *resolve_or_reply(struct client *c, struct slot *slo
     return d;
 }
 
-bool cmd_dispatch(struct client *c)
+void cmd_call(struct client *c, const struct cmd_def *d, const struct cmd_def *parent, struct cmd_stats *stats)
 {
     struct server *srv = c->srv;
-    struct slot *slot = find_slot(srv->cmds, c->argv[0].ptr, c->argv[0].len);
-    struct cmd_stats *stats = NULL;
-    const struct cmd_def *d;
-    long long dirty_before;
-    uint64_t errors_before;
-    int64_t start;
-
-    if (!slot && is_http(&c->argv[0])) {
-        log_at(srv, LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
-                                 "Host: commands to Redis. This is likely due to an attacker attempting to use "
-                                 "Cross Protocol Scripting to compromise your Redis instance. Connection from %s "
-                                 "aborted.", c->addr);
-        c->flags |= CF_CLOSE_ASAP;
-        return false;
-    }
-    d = resolve_or_reply(c, slot, &stats);
-    if (!d) {
-        srv->stats.total_error_replies++;
-        return true;
-    }
-
+    uint64_t errors_before = c->out.errors;
+    int64_t start = server_clock_us();
     c->cmd = d;
     c->last_cmd = d;
-    c->last_parent = d != slot->def ? slot->def : NULL;
-    start = server_clock_us();
+    c->last_parent = parent;
     srv->now_ms = start / 1000;
     kv_set_clock(srv->ks, srv->now_ms);
-    dirty_before = srv->cmd_changes;
-    errors_before = c->out.errors;
     srv->call_depth++;
     d->fn(c);
     srv->call_depth--;
@@ -391,8 +404,56 @@ bool cmd_dispatch(struct client *c)
         srv->stats.total_error_replies++;
     }
     srv->stats.commands_processed++;
-    propagate(c, dirty_before);
+    propagate(c);
     c->cmd = NULL;
+}
+
+/* The checks after resolution, in Redis' order: a command refused in a
+ * transaction, then RESP2 subscribed mode. */
+static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const struct cmd_def *parent)
+{
+    if ((c->flags & CF_MULTI) && (d->flags & CMD_NO_MULTI)) {
+        reply_error(&c->out, "ERR Command not allowed inside a transaction");
+        return false;
+    }
+    if ((c->flags & CF_PUBSUB) && c->out.proto == 2 && !pubsub_allowed(d)) {
+        reply_errorf(&c->out, "ERR Can't execute '%s%s%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                     "RESET are allowed in this context", parent ? parent->name : "", parent ? "|" : "", d->name);
+        return false;
+    }
+    return true;
+}
+
+bool cmd_dispatch(struct client *c)
+{
+    struct server *srv = c->srv;
+    struct slot *slot = find_slot(srv->cmds, c->argv[0].ptr, c->argv[0].len);
+    struct cmd_stats *stats = NULL;
+    const struct cmd_def *d, *parent;
+
+    if (!slot && is_http(&c->argv[0])) {
+        log_at(srv, LOG_WARNING, "Possible SECURITY ATTACK detected. It looks like somebody is sending POST or "
+                                 "Host: commands to Redis. This is likely due to an attacker attempting to use "
+                                 "Cross Protocol Scripting to compromise your Redis instance. Connection from %s "
+                                 "aborted.", c->addr);
+        c->flags |= CF_CLOSE_ASAP;
+        return false;
+    }
+    d = resolve_or_reply(c, slot, &stats);
+    parent = d && d != slot->def ? slot->def : NULL;
+    if (d && !allowed_or_reply(c, d, parent)) {
+        stats->rejected++;
+        d = NULL;
+    }
+    if (!d) {
+        srv->stats.total_error_replies++;
+        multi_flag_error(c);
+        return true;
+    }
+    if (multi_queues(c, d))
+        multi_queue(c, d, parent, stats);
+    else
+        cmd_call(c, d, parent, stats);
     if (srv->call_depth == 0 && block_has_ready(srv->block))
         block_serve_ready(srv->block);
     return !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP));

@@ -114,6 +114,14 @@ int cmd_key_positions(const struct cmd_def *d, int argc, const struct resp_arg *
 
 /* Runs the command in c->argv. Returns false if the client must be closed. */
 bool cmd_dispatch(struct client *c);
+/* Runs a resolved and checked command on c->argv with the dispatcher's
+ * accounting and propagation (EXEC runs its queue through it). `parent` is
+ * the container of a subcommand, else NULL; `stats` from the lookup. */
+void cmd_call(struct client *c, const struct cmd_def *d, const struct cmd_def *parent, struct cmd_stats *stats);
+/* Brackets EXEC's calls: their effects are propagated inside MULTI ... EXEC
+ * when there is at least one. */
+void cmd_exec_begin(struct server *srv);
+void cmd_exec_end(struct server *srv);
 
 /* For handlers: the command changed `n` things (it will be propagated). */
 void cmd_dirty(struct client *c, long long n);

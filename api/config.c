@@ -92,7 +92,7 @@ enum ptype {
 #define N_HZ 0x10       /* clamped to 1..500 after parsing */
 
 /* how a value is published into struct config_values */
-enum fkind { FK_NONE, FK_BOOL, FK_INT, FK_UINT, FK_LL, FK_ULL, FK_STR, FK_PASS, FK_BIND, FK_SAVE };
+enum fkind { FK_NONE, FK_BOOL, FK_INT, FK_UINT, FK_LL, FK_ULL, FK_STR, FK_PASS, FK_BIND, FK_SAVE, FK_COBL };
 
 struct enum_val {
     const char *name;
@@ -378,7 +378,7 @@ static const struct param params[] = {
     SPECIAL_P("dir", NULL, P_DIR, F_PROTECTED | F_DENY_LOADING, DEFAULT_DIR, TYPED(FK_STR, dir)),
     SPECIAL_P("save", NULL, P_SAVE, F_MULTI_ARG, "3600 1 300 100 60 10000", TYPED(FK_SAVE, save)),
     SPECIAL_P("client-output-buffer-limit", NULL, P_COBL, F_MULTI_ARG,
-              "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", UNTYPED),
+              "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", TYPED(FK_COBL, cobl)),
     SPECIAL_P("oom-score-adj-values", NULL, P_OOMVALS, F_MULTI_ARG, "0 200 800", UNTYPED),
     SPECIAL_P("notify-keyspace-events", NULL, P_NOTIFY, 0, "", TYPED(FK_STR, notify_keyspace_events)),
     SPECIAL_P("bind", NULL, P_BIND, F_MULTI_ARG, "* -::*", TYPED(FK_BIND, bind)),
@@ -1303,6 +1303,7 @@ static void publish(struct config *cfg, size_t i)
         cfg->v.save = v->list;
         cfg->v.nsave = v->count;
         break;
+    case FK_COBL: cfg->v.cobl = (const long long (*)[3])v->list; break;
     }
 }
 

@@ -30,6 +30,8 @@
 
 /* Order matches Redis' enum tables (and api/log.h's enum log_level). */
 enum config_loglevel { CONFIG_LOG_DEBUG, CONFIG_LOG_VERBOSE, CONFIG_LOG_NOTICE, CONFIG_LOG_WARNING };
+/* The client classes of client-output-buffer-limit, in its order. */
+enum config_client_class { CONFIG_CLASS_NORMAL, CONFIG_CLASS_REPLICA, CONFIG_CLASS_PUBSUB };
 enum config_appendfsync { CONFIG_FSYNC_EVERYSEC, CONFIG_FSYNC_ALWAYS, CONFIG_FSYNC_NO };
 enum config_maxmemory_policy {
     CONFIG_MAXMEMORY_VOLATILE_LRU,
@@ -71,6 +73,9 @@ struct config_values {
     size_t requirepass_len;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
+    /* client-output-buffer-limit: {hard bytes, soft bytes, soft seconds}
+     * for each class (enum config_client_class); 0 = no limit. */
+    const long long (*cobl)[3];
 
     /* process */
     bool daemonize;

@@ -152,7 +152,8 @@ ssize_t reply_write(struct reply *r, int fd)
     if (!n)
         return 0;
     do {
-        w = writev(fd, iov, n);
+        /* one buffer (the common case): write(2) is the cheaper call */
+        w = n == 1 ? write(fd, iov[0].iov_base, iov[0].iov_len) : writev(fd, iov, n);
     } while (w < 0 && errno == EINTR);
     if (w < 0)
         return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;

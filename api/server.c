@@ -13,9 +13,12 @@
 #include "api/command.h"
 #include "api/config.h"
 #include "api/log.h"
+#include "api/multi.h"
+#include "api/pubsub.h"
 #include "engine/alloc.h"
 #include "engine/kv.h"
 #include "engine/timeidx.h"
+#include "pubsub/hub.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -86,6 +89,7 @@ static void on_changed(void *ctx, int db, const char *key, size_t klen)
 {
     struct server *srv = ctx;
     block_key_changed(srv->block, db, key, klen);
+    watch_key_changed(srv, db, key, klen);
     if (srv->hooks.changed)
         srv->hooks.changed(srv->hooks.ctx, db, key, klen);
 }
@@ -93,6 +97,7 @@ static void on_changed(void *ctx, int db, const char *key, size_t klen)
 static void on_notify(void *ctx, int cls, const char *event, int db, const char *key, size_t klen)
 {
     struct server *srv = ctx;
+    pubsub_keyspace_event(srv, cls, event, db, key, klen);
     if (srv->hooks.notify)
         srv->hooks.notify(srv->hooks.ctx, cls, event, db, key, klen);
 }
@@ -105,11 +110,12 @@ static void on_propagate(void *ctx, int db, int argc, const struct kv_arg *argv)
         srv->hooks.effect(srv->hooks.ctx, db, argc, argv);
 }
 
-static void on_flushed(void *ctx, int db)
+static void on_flushing(void *ctx, int db)
 {
     struct server *srv = ctx;
-    if (srv->hooks.flushed)
-        srv->hooks.flushed(srv->hooks.ctx, db);
+    watch_db_flushing(srv, db);
+    if (srv->hooks.flushing)
+        srv->hooks.flushing(srv->hooks.ctx, db);
 }
 
 static void on_swapped(void *ctx, int a, int b)
@@ -117,6 +123,7 @@ static void on_swapped(void *ctx, int a, int b)
     struct server *srv = ctx;
     block_db_changed(srv->block, a);
     block_db_changed(srv->block, b);
+    watch_db_swapped(srv, a, b);
     if (srv->hooks.swapped)
         srv->hooks.swapped(srv->hooks.ctx, a, b);
 }
@@ -154,6 +161,11 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct server *srv = (struct server *)((char *)w - offsetof(struct server, cron));
     kv_rehash_steps(srv->ks, 100);
+    /* A client over its soft output limit is closed once the limit's
+     * seconds pass even if nothing more is written to it. */
+    for (struct client *c = srv->clients; c; c = c->next)
+        if (c->obuf_soft_since)
+            client_check_output_limit(c);
     srv->ops_per_sec = srv->stats.commands_processed - srv->ops_at_last_sample;
     srv->ops_at_last_sample = srv->stats.commands_processed;
 }
@@ -193,12 +205,15 @@ struct server *server_create(struct config *cfg)
 {
     struct server *srv = kv_xcalloc(1, sizeof(*srv));
     const struct config_values *cv = config_values(cfg);
-    struct kv_events ev = { srv, on_changed, on_notify, on_propagate, on_flushed, on_swapped };
+    struct kv_events ev = { srv, on_changed, on_notify, on_propagate, on_flushing, on_swapped };
     srv->loop = ev_loop_new(EVFLAG_AUTO);
     srv->cfg = cfg;
     srv->ti = ti_create();
     srv->ks = kv_create(cv->databases, srv->ti, &ev);
     srv->block = block_create(srv);
+    srv->pubsub = ps_hub_create();
+    srv->watch = watch_registry_create(cv->databases);
+    pubsub_config_changed(srv);
     srv->cmds = cmd_table_create();
     srv->start_time = time(NULL);
     srv->rnd_state = (uint64_t)server_clock_us() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
@@ -229,6 +244,8 @@ void server_destroy(struct server *srv)
     if (config_values(srv->cfg)->unixsocket && *config_values(srv->cfg)->unixsocket)
         unlink(config_values(srv->cfg)->unixsocket);
     block_destroy(srv->block);
+    ps_hub_destroy(srv->pubsub);
+    watch_registry_destroy(srv->watch);
     kv_destroy(srv->ks);
     ti_destroy(srv->ti);
     cmd_table_destroy(srv->cmds);
@@ -464,6 +481,7 @@ static bool apply_config(void *ctx, struct config *cfg, const char *const *chang
     struct server *srv = ctx;
     const struct config_values *cv = config_values(cfg);
     apply_access_policy(srv);
+    pubsub_config_changed(srv);
     if (changed_has(changed, n, "dir") && chdir(cv->dir) < 0) {
         snprintf(reason, reasonlen, "%s", strerror(errno));
         *failed = "dir";

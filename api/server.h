@@ -24,6 +24,8 @@ struct cmd_table;
 struct kv_space;
 struct timeidx;
 struct block_state;
+struct ps_hub;
+struct watch_registry;
 
 #define TASKKV_VERSION "0.1.0"
 /* The newest Redis whose client-visible, version-gated features taskkv has
@@ -47,6 +49,7 @@ struct server_stats {
     uint64_t expire_slices;       /* timer callbacks that hit their budget */
     uint64_t total_error_replies;
     uint64_t unexpected_error_replies;
+    uint64_t cobl_disconnections;   /* client_output_buffer_limit_disconnections */
 };
 
 /* Test and module hooks for what every write produces (journal and
@@ -57,7 +60,7 @@ struct server_hooks {
     void (*effect)(void *ctx, int db, int argc, const struct kv_arg *argv);
     void (*notify)(void *ctx, int cls, const char *event, int db, const char *key, size_t klen);
     void (*changed)(void *ctx, int db, const char *key, size_t klen);
-    void (*flushed)(void *ctx, int db);
+    void (*flushing)(void *ctx, int db);
     void (*swapped)(void *ctx, int a, int b);
 };
 
@@ -75,6 +78,9 @@ struct server {
     struct cmd_table *cmds;
     struct server_hooks hooks;
     struct block_state *block;   /* blocked clients (api/block.c) */
+    struct ps_hub *pubsub;       /* subscriptions (pubsub/hub.c) */
+    struct watch_registry *watch; /* WATCHed keys (api/multi.c) */
+    int notify_flags;            /* notify-keyspace-events as NOTIFY_* classes */
     int call_depth;              /* nested dispatch (EXEC, scripts, retries) */
 
     struct listener listeners[17];
@@ -93,6 +99,8 @@ struct server {
     int64_t now_ms;              /* clock read for the running command */
     long long dirty;             /* changes since start (for INFO / SAVE later) */
     long long cmd_changes;       /* changes made by commands (cmd_dirty): decides propagation */
+    long long cmd_propagated;    /* cmd_changes when last propagated */
+    int exec_wrap;               /* EXEC running: 1 before its first effect, 2 after (MULTI sent) */
     time_t start_time;
     struct server_stats stats;
     struct errstat errstats[ERRSTAT_MAX];   /* INFO errorstats, in arrival order */

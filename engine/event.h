@@ -9,8 +9,10 @@
  *   notify   - a keyspace event under Redis' exact name ("set", "expire",
  *              "expired", "del", ...) and class (NOTIFY_STRING, ...); pubsub
  *              filters by notify-keyspace-events and publishes.
- *   flushed / swapped - FLUSHDB, FLUSHALL and SWAPDB, reported once rather
- *              than per key (WATCH and blocked clients check their own keys).
+ *   flushing / swapped - FLUSHDB, FLUSHALL (just before the emptying, so
+ *              WATCH can tell which watched keys existed) and SWAPDB (just
+ *              after), reported once rather than per key (WATCH and blocked
+ *              clients check their own keys).
  *   propagate- a write's effect in journal/replication form, for writes the
  *              engine originates itself (an expired key becomes DEL). Effects
  *              of commands are propagated by the dispatcher instead.
@@ -52,9 +54,10 @@ struct kv_events {
     void (*changed)(void *ctx, int db, const char *key, size_t klen);
     void (*notify)(void *ctx, int cls, const char *event, int db, const char *key, size_t klen);
     void (*propagate)(void *ctx, int db, int argc, const struct kv_arg *argv);
-    /* A whole database (db >= 0) or every database (-1) was emptied, or two
-     * were swapped: per-key "changed" is not raised for these. */
-    void (*flushed)(void *ctx, int db);
+    /* A whole database (db >= 0) or every database (-1) is about to be
+     * emptied, or two were swapped: per-key "changed" is not raised for
+     * these. */
+    void (*flushing)(void *ctx, int db);
     void (*swapped)(void *ctx, int a, int b);
 };
 

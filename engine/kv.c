@@ -71,7 +71,7 @@ void kv_destroy(struct kv_space *ks)
 {
     if (!ks)
         return;
-    ks->ev.flushed = NULL;
+    ks->ev.flushing = NULL;
     kv_flush_all(ks);
     for (int i = 0; i < ks->ndb; i++) {
         dict_destroy(ks->tables[i]->dict);
@@ -418,19 +418,18 @@ static size_t flush_one(struct kv_space *ks, int db)
 
 size_t kv_flush(struct kv_space *ks, int db)
 {
-    size_t n = flush_one(ks, db);
-    if (ks->ev.flushed)
-        ks->ev.flushed(ks->ev.ctx, db);
-    return n;
+    if (ks->ev.flushing)
+        ks->ev.flushing(ks->ev.ctx, db);
+    return flush_one(ks, db);
 }
 
 size_t kv_flush_all(struct kv_space *ks)
 {
     size_t n = 0;
+    if (ks->ev.flushing)
+        ks->ev.flushing(ks->ev.ctx, -1);
     for (int i = 0; i < ks->ndb; i++)
         n += flush_one(ks, i);
-    if (ks->ev.flushed)
-        ks->ev.flushed(ks->ev.ctx, -1);
     return n;
 }
 
