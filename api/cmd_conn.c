@@ -301,38 +301,64 @@ static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
+/* CLIENT LIST's TYPE classes: 0 normal, 1 pubsub, 2 a class no client of
+ * taskkv belongs to (master, replica); -1 unknown. */
+static int list_type(const struct resp_arg *a)
+{
+    if (arg_is(a, "normal"))
+        return 0;
+    if (arg_is(a, "pubsub"))
+        return 1;
+    if (arg_is(a, "master") || arg_is(a, "replica") || arg_is(a, "slave"))
+        return 2;
+    return -1;
+}
+
+/* Appends the lines of the clients of `type` (-1: all), oldest first as
+ * Redis lists them. */
+static size_t list_clients(struct client *c, int type, char *buf, size_t cap, int64_t now)
+{
+    struct client *o = c->srv->clients;
+    size_t len = 0;
+    while (o && o->next)
+        o = o->next;
+    for (; o; o = o->prev)
+        if (type < 0 || type == ((o->flags & CF_PUBSUB) ? 1 : 0))
+            len += client_line(o, buf + len, cap - len, now);
+    return len;
+}
+
 static void client_list_cmd(struct client *c)
 {
     size_t cap = 512 * (c->srv->nclients + 1), len = 0;
     char *buf = kv_xmalloc(cap);
     int64_t now = server_clock_ms();
-    if (c->argc > 2 && !(c->argc == 4 && arg_is(&c->argv[2], "type") && arg_is(&c->argv[3], "normal"))) {
-        if (c->argc == 4 && arg_is(&c->argv[2], "type") &&
-            (arg_is(&c->argv[3], "master") || arg_is(&c->argv[3], "replica") || arg_is(&c->argv[3], "slave") ||
-             arg_is(&c->argv[3], "pubsub"))) {
-            reply_verbatim(&c->out, "", 0, "txt");
-        } else if (c->argc == 4 && arg_is(&c->argv[2], "type")) {
+    if (c->argc == 2) {
+        len = list_clients(c, -1, buf, cap, now);
+    } else if (c->argc == 4 && arg_is(&c->argv[2], "type")) {
+        int type = list_type(&c->argv[3]);
+        if (type < 0) {
             reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)c->argv[3].len, c->argv[3].ptr);
-        } else if (arg_is(&c->argv[2], "id")) {
-            for (int j = 3; j < c->argc; j++) {
-                long long id;
-                if (!arg_ll_range_or_reply(c, &c->argv[j], 1, LLONG_MAX, &id, "ERR Invalid client ID")) {
-                    free(buf);
-                    return;
-                }
-                for (struct client *o = c->srv->clients; o; o = o->next)
-                    if (o->id == (uint64_t)id)
-                        len += client_line(o, buf + len, cap - len, now);
-            }
-            reply_verbatim(&c->out, buf, len, "txt");
-        } else {
-            reply_err(&c->out, RE_SYNTAX);
+            free(buf);
+            return;
         }
+        len = list_clients(c, type, buf, cap, now);
+    } else if (c->argc > 3 && arg_is(&c->argv[2], "id")) {
+        for (int j = 3; j < c->argc; j++) {
+            long long id;
+            if (!arg_ll_range_or_reply(c, &c->argv[j], 1, LLONG_MAX, &id, "ERR Invalid client ID")) {
+                free(buf);
+                return;
+            }
+            for (struct client *o = c->srv->clients; o; o = o->next)
+                if (o->id == (uint64_t)id)
+                    len += client_line(o, buf + len, cap - len, now);
+        }
+    } else {
+        reply_err(&c->out, RE_SYNTAX);
         free(buf);
         return;
     }
-    for (struct client *o = c->srv->clients; o; o = o->next)
-        len += client_line(o, buf + len, cap - len, now);
     reply_verbatim(&c->out, buf, len, "txt");
     free(buf);
 }

@@ -5,9 +5,9 @@
 # Runs apt-get as root, through sudo when not root.
 set -e
 what=${1:-all}
-pkgs="build-essential cmake pkg-config libev-dev libcjson-dev libsqlite3-dev check libjemalloc-dev"
+pkgs="build-essential cmake pkg-config libev-dev libcjson-dev libsqlite3-dev check libjemalloc-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev"
 if [ "$what" = all ]; then
-  pkgs="$pkgs redis-server redis-tools python3 python3-redis"
+  pkgs="$pkgs redis-server redis-tools python3 python3-redis python3-celery python3-rq"
 fi
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 missing=
