@@ -73,6 +73,7 @@ struct client {
     struct multi_state *multi;         /* the MULTI queue, NULL outside MULTI */
     struct wlink *watched;             /* WATCHed keys (api/multi.c) */
     time_t obuf_soft_since;            /* over the soft output limit since (0: not) */
+    uint64_t errors_accounted;         /* out.errors already counted by cmd_call */
 
     struct reply out;                  /* last: holds the 16 KiB buffer */
 };

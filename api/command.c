@@ -299,7 +299,7 @@ static void emit_effect(struct server *srv, int db, int argc, const struct kv_ar
     if (srv->exec_wrap == 1) {
         static const struct kv_arg multi[1] = { { "MULTI", 5 } };
         srv->exec_wrap = 2;
-        srv->hooks.effect(srv->hooks.ctx, db, 1, multi);
+        srv->hooks.effect(srv->hooks.ctx, -1, 1, multi);
     }
     srv->hooks.effect(srv->hooks.ctx, db, argc, argv);
 }
@@ -334,7 +334,7 @@ void cmd_exec_end(struct server *srv)
 {
     static const struct kv_arg exec[1] = { { "EXEC", 4 } };
     if (srv->exec_wrap == 2 && srv->hooks.effect)
-        srv->hooks.effect(srv->hooks.ctx, 0, 1, exec);
+        srv->hooks.effect(srv->hooks.ctx, -1, 1, exec);
     srv->exec_wrap = 0;
 }
 
@@ -392,17 +392,23 @@ void cmd_call(struct client *c, const struct cmd_def *d, const struct cmd_def *p
     c->cmd = d;
     c->last_cmd = d;
     c->last_parent = parent;
-    srv->now_ms = start / 1000;
-    kv_set_clock(srv->ks, srv->now_ms);
+    if (srv->call_depth == 0) {   /* nested calls (EXEC, scripts) keep the outer command's clock */
+        srv->now_ms = start / 1000;
+        kv_set_clock(srv->ks, srv->now_ms);
+    }
     srv->call_depth++;
     d->fn(c);
     srv->call_depth--;
     stats->calls++;
     stats->usec += (uint64_t)(server_clock_us() - start);
-    if (c->out.errors != errors_before) {
+    /* Errors written by nested calls (EXEC's commands) were counted there. */
+    if (c->errors_accounted > errors_before)
+        errors_before = c->errors_accounted;
+    if (c->out.errors > errors_before) {
         stats->failed++;
-        srv->stats.total_error_replies++;
+        srv->stats.total_error_replies += c->out.errors - errors_before;
     }
+    c->errors_accounted = c->out.errors;
     srv->stats.commands_processed++;
     propagate(c);
     c->cmd = NULL;

@@ -53,7 +53,8 @@ struct server_stats {
 };
 
 /* Test and module hooks for what every write produces (journal and
- * replication consume `effect`; pubsub consumes `notify`; WATCH and blocking
+ * replication consume `effect`: the MULTI and EXEC around a transaction's
+ * or script's effects come with db -1, "no database"; pubsub consumes `notify`; WATCH and blocking
  * consume `changed`). */
 struct server_hooks {
     void *ctx;
