@@ -220,12 +220,17 @@ static void protocol_error(struct client *c)
     c->flags |= CF_CLOSE_AFTER_REPLY;
 }
 
+bool client_auth_required(const struct client *c)
+{
+    return !(c->flags & CF_AUTHENTICATED) && config_values(c->srv->cfg)->requirepass;
+}
+
 /* Runs every complete command in the buffer. */
 static void process_input(struct client *c)
 {
     struct resp_cmd cmd;
     while (c->qpos < c->qlen && !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP | CF_BLOCKED))) {
-        resp_parser_set_auth_required(c->parser, !(c->flags & CF_AUTHENTICATED));
+        resp_parser_set_auth_required(c->parser, client_auth_required(c));
         enum resp_status st = resp_parse(c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &cmd);
         if (st == RESP_NEED_MORE)
             break;

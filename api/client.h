@@ -97,6 +97,9 @@ bool client_flush(struct client *c);
  * once, the soft one after staying over it for its seconds. Returns false
  * when it is being closed. */
 bool client_check_output_limit(struct client *c);
+/* Redis' authRequired(): a password is configured now and the client has
+ * not authenticated (clearing requirepass lets every client in). */
+bool client_auth_required(const struct client *c);
 
 /* Runs the input that arrived while the client was blocked. */
 void client_resume(struct client *c);

@@ -168,7 +168,7 @@ static void hello_cmd(struct client *c)
     }
     if (user && !authenticate_or_reply(c, user, pass))
         return;
-    if (!(c->flags & CF_AUTHENTICATED)) {
+    if (client_auth_required(c)) {
         reply_error(&c->out, "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                              "HELLO AUTH <user> <pass> option can be used to authenticate the client and "
                              "select the RESP protocol version at the same time");

@@ -181,6 +181,8 @@ void pubsub_config_changed(struct server *srv)
         srv->notify_flags = flags;
     else
         srv->notify_flags = 0;
+    if (config_values(srv->cfg)->notify_keyspace_new)   /* not in the text after "A" */
+        srv->notify_flags |= NOTIFY_NEW;
 }
 
 /* Publishes msg on "__key<space|event>@<db>__:" + name. */
@@ -229,13 +231,14 @@ static void list_one(void *arg, const char *name, size_t len)
     lc->n++;
 }
 
-static void channels_generic(struct client *c, enum ps_kind kind, const char *sub)
+/* The arity error names the subcommand as the client typed it, like Redis. */
+static void channels_generic(struct client *c, enum ps_kind kind)
 {
     struct list_ctx lc = { c, c->argc == 3 ? &c->argv[2] : NULL, 0 };
     void *slot;
     if (c->argc > 3) {
-        reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for '%s'. Try PUBSUB HELP.",
-                     sub);
+        reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try PUBSUB HELP.",
+                     (int)c->argv[1].len, c->argv[1].ptr);
         return;
     }
     slot = reply_defer(&c->out);
@@ -252,8 +255,8 @@ static void numsub_generic(struct client *c, enum ps_kind kind)
     }
 }
 
-static void pubsub_channels_cmd(struct client *c) { channels_generic(c, PS_CHANNEL, "channels"); }
-static void pubsub_shardchannels_cmd(struct client *c) { channels_generic(c, PS_SHARD, "shardchannels"); }
+static void pubsub_channels_cmd(struct client *c) { channels_generic(c, PS_CHANNEL); }
+static void pubsub_shardchannels_cmd(struct client *c) { channels_generic(c, PS_SHARD); }
 static void pubsub_numsub_cmd(struct client *c) { numsub_generic(c, PS_CHANNEL); }
 static void pubsub_shardnumsub_cmd(struct client *c) { numsub_generic(c, PS_SHARD); }
 

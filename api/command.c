@@ -347,6 +347,12 @@ static bool is_http(const struct resp_arg *a)
     return arg_is(a, "post") || arg_is(a, "host:");
 }
 
+/* EXEC rejected before it runs aborts the transaction, as in Redis. */
+static bool is_exec(const struct cmd_def *d)
+{
+    return strcmp(d->name, "exec") == 0;
+}
+
 /* The command to run for c->argv, after the checks Redis makes before a
  * handler runs (lookup, subcommand, arity, authentication); NULL after
  * replying with the rejection. *stats is where the call is counted. */
@@ -372,12 +378,18 @@ static const struct cmd_def *resolve_or_reply(struct client *c, struct slot *slo
         }
         d = sub;
     } else if (!arity_ok(d, c->argc)) {
-        cmd_wrong_arity(c, d->name);
+        if (is_exec(d))
+            multi_exec_abort(c, "wrong number of arguments for 'exec' command");
+        else
+            cmd_wrong_arity(c, d->name);
         (*stats)->rejected++;
         return NULL;
     }
-    if (!(c->flags & CF_AUTHENTICATED) && !(d->flags & CMD_NO_AUTH)) {
-        reply_err(&c->out, RE_NOAUTH);
+    if (client_auth_required(c) && !(d->flags & CMD_NO_AUTH)) {
+        if (is_exec(d))
+            multi_exec_abort(c, reply_err_text(RE_NOAUTH));
+        else
+            reply_err(&c->out, RE_NOAUTH);
         (*stats)->rejected++;
         return NULL;
     }
@@ -423,8 +435,13 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
         return false;
     }
     if ((c->flags & CF_PUBSUB) && c->out.proto == 2 && !pubsub_allowed(d)) {
-        reply_errorf(&c->out, "ERR Can't execute '%s%s%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
-                     "RESET are allowed in this context", parent ? parent->name : "", parent ? "|" : "", d->name);
+        if (!parent && is_exec(d))
+            multi_exec_abort(c, "Can't execute 'exec': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                                "are allowed in this context");
+        else
+            reply_errorf(&c->out, "ERR Can't execute '%s%s%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                         "QUIT / RESET are allowed in this context", parent ? parent->name : "", parent ? "|" : "",
+                         d->name);
         return false;
     }
     return true;

@@ -92,7 +92,7 @@ enum ptype {
 #define N_HZ 0x10       /* clamped to 1..500 after parsing */
 
 /* how a value is published into struct config_values */
-enum fkind { FK_NONE, FK_BOOL, FK_INT, FK_UINT, FK_LL, FK_ULL, FK_STR, FK_PASS, FK_BIND, FK_SAVE, FK_COBL };
+enum fkind { FK_NONE, FK_BOOL, FK_INT, FK_UINT, FK_LL, FK_ULL, FK_STR, FK_PASS, FK_BIND, FK_SAVE, FK_COBL, FK_NOTIFY };
 
 struct enum_val {
     const char *name;
@@ -380,7 +380,7 @@ static const struct param params[] = {
     SPECIAL_P("client-output-buffer-limit", NULL, P_COBL, F_MULTI_ARG,
               "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", TYPED(FK_COBL, cobl)),
     SPECIAL_P("oom-score-adj-values", NULL, P_OOMVALS, F_MULTI_ARG, "0 200 800", UNTYPED),
-    SPECIAL_P("notify-keyspace-events", NULL, P_NOTIFY, 0, "", TYPED(FK_STR, notify_keyspace_events)),
+    SPECIAL_P("notify-keyspace-events", NULL, P_NOTIFY, 0, "", TYPED(FK_NOTIFY, notify_keyspace_events)),
     SPECIAL_P("bind", NULL, P_BIND, F_MULTI_ARG, "* -::*", TYPED(FK_BIND, bind)),
     SPECIAL_P("replicaof", "slaveof", P_REPLICAOF, F_IMMUTABLE | F_MULTI_ARG, "", UNTYPED),
     SPECIAL_P("latency-tracking-info-percentiles", NULL, P_PERCENTILES, F_MULTI_ARG, "50 99 99.9", UNTYPED),
@@ -1291,6 +1291,10 @@ static void publish(struct config *cfg, size_t i)
     case FK_LL: *(long long *)f = v->num; break;
     case FK_ULL: *(unsigned long long *)f = (unsigned long long)v->num; break;
     case FK_STR: *(const char **)f = (v->len == 0 && (p->flags & F_EMPTY_NULL)) ? NULL : v->text; break;
+    case FK_NOTIFY:
+        cfg->v.notify_keyspace_events = v->text;
+        cfg->v.notify_keyspace_new = (v->num & NK_NEW) != 0;
+        break;
     case FK_PASS:
         cfg->v.requirepass = v->len ? v->text : NULL;
         cfg->v.requirepass_len = v->len;
@@ -2021,7 +2025,9 @@ int config_set(struct config *cfg, int nargs, const struct config_arg *args, uns
     for (int i = 0; i < n; i++) {
         size_t r = ents[i]->row;
         install(cfg, r, &nv[i]);
-        if (cfg->val[r].len != nv[i].len || memcmp(cfg->val[r].text, nv[i].text, nv[i].len))
+        /* num too: notify-keyspace-events "AKE" and "AKEn" read back alike */
+        if (cfg->val[r].len != nv[i].len || memcmp(cfg->val[r].text, nv[i].text, nv[i].len) ||
+            cfg->val[r].num != nv[i].num)
             changed[nchanged++] = params[r].name;
     }
 

@@ -306,6 +306,12 @@ void multi_flag_error(struct client *c)
         c->flags |= CF_DIRTY_EXEC;
 }
 
+void multi_exec_abort(struct client *c, const char *why)
+{
+    discard(c);
+    reply_errorf(&c->out, "EXECABORT Transaction discarded because of: %s", why);
+}
+
 /* ---- commands ----------------------------------------------------------- */
 
 static void multi_cmd(struct client *c)

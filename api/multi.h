@@ -42,6 +42,10 @@ bool multi_queues(const struct client *c, const struct cmd_def *d);
 void multi_queue(struct client *c, const struct cmd_def *d, const struct cmd_def *parent, struct cmd_stats *stats);
 /* A command was rejected while queueing: EXEC will answer EXECABORT. */
 void multi_flag_error(struct client *c);
+/* EXEC itself was rejected (arity, authentication, RESP2 subscribed mode):
+ * discards the transaction and every watched key, and answers
+ * "EXECABORT Transaction discarded because of: <why>" (why without "ERR "). */
+void multi_exec_abort(struct client *c, const char *why);
 /* Commands queued (CLIENT LIST's multi=), -1 outside MULTI. */
 int multi_count(const struct client *c);
 /* Leaves MULTI and forgets every watched key (RESET, closing). */

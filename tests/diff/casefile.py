@@ -10,6 +10,11 @@ A case file is a list of steps, one per line:
     scan-full: [SCAN|SSCAN k|HSCAN k|ZSCAN k] [options]
                                    iterate a cursor to 0 on both servers and
                                    compare the union of what was returned
+    send: COMMAND ARG ...          send a command, read no reply (yet)
+    read: [COMMAND ARG ...]        (send the command, then) read every reply
+                                   and push the server sent on the connection
+                                   (up to a sentinel PING's answer; README.md)
+                                   and compare the list of them
     # comment / blank line
 
 Arguments are split like redis-cli / Redis inline commands (sdssplitargs):
@@ -20,7 +25,7 @@ must be followed by whitespace or the end of the line.
 
 import re
 
-COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "type-only", "ignore")
+COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "names-unordered", "type-only", "ignore")
 PROP_CHECKS = ("int", "len", "near", "range", "shape", "error", "errcode", "bulk", "hello")
 
 
@@ -30,13 +35,13 @@ class CaseError(Exception):
 
 class Step:
     __slots__ = ("file", "lineno", "text", "kind", "args", "mode", "prop",
-                 "conn", "resp", "ms", "payload")
+                 "conn", "resp", "ms", "payload", "send", "read")
 
     def __init__(self, file, lineno, text):
         self.file = file
         self.lineno = lineno
         self.text = text
-        self.kind = "cmd"       # cmd | raw | sleep | scan
+        self.kind = "cmd"       # cmd | raw | sleep | scan | read
         self.args = []          # list of bytes
         self.mode = "exact"     # one of COMPARE_TAGS or "prop"
         self.prop = []          # list of (check, value) for mode == "prop"
@@ -44,6 +49,8 @@ class Step:
         self.resp = None        # None (both) or 2 or 3
         self.ms = 0
         self.payload = b""
+        self.send = False       # send: the command's reply is not read
+        self.read = False       # read: read every reply and push sent so far
 
     def where(self):
         return "%s:%d" % (self.file, self.lineno)
@@ -195,6 +202,10 @@ def parse_line(file, lineno, text):
             st.kind = "raw"
         elif tag == "scan-full":
             st.kind = "scan"
+        elif tag == "send":
+            st.send = True
+        elif tag == "read":
+            st.read = True
         elif tag in ("resp2", "resp3"):
             st.resp = int(tag[4])
         elif tag.startswith("conn:") and len(tag) > 5:
@@ -203,6 +214,15 @@ def parse_line(file, lineno, text):
             raise CaseError("unknown tag %r" % (tag + ":"))
         rest = rest[m.end():]
     args = split_args(rest)
+    if st.send and st.read:
+        raise CaseError("send: and read: do not combine")
+    if (st.send or st.read) and st.kind != "cmd":
+        raise CaseError("send:/read: go with a command, not raw:/scan-full:")
+    if st.send and st.mode != "exact":
+        raise CaseError("send: reads no reply: no comparison tag")
+    if st.read and not args:
+        st.kind = "read"
+        return st
     if st.kind == "raw":
         if not args:
             raise CaseError("raw: needs a payload")

@@ -25,6 +25,10 @@ replies with == catches `+OK` vs `$2\\r\\nOK`, `$-1` vs `*-1` vs `_`, `:1` vs
     ('closed',)                    connection closed instead of a reply
     ('timeout',)                   no reply within the timeout
     ('closed-after', reply)        reply, then the server closed (QUIT)
+    ('replies', (r1, r2, ...))     every reply read up to a sentinel PING's
+                                   reply, or until the connection was idle
+                                   (Conn.read_replies; a trailing ('closed',)
+                                   if the server closed)
     ('malformed', why)             bytes that are not valid RESP
     ('connect-failed', why)        could not (re)connect
 
@@ -36,6 +40,7 @@ import socket
 import time
 
 CRLF = b"\r\n"
+SENTINEL = b"diff-runner-sentinel"
 
 
 class RespError(Exception):
@@ -47,6 +52,10 @@ class ConnectionClosed(Exception):
 
 
 class Timeout(Exception):
+    pass
+
+
+class _Incomplete(Exception):
     pass
 
 
@@ -66,6 +75,9 @@ def encode_command(args):
 
 class Conn:
     """One blocking connection with its own input buffer."""
+
+    _nofill = False     # read_replies: parse what is buffered, never recv()
+    in_multi = False    # kept by the runner: a sentinel PING would be queued
 
     def __init__(self, host, port, timeout=5.0, connect_timeout=2.0):
         self.host = host
@@ -88,6 +100,8 @@ class Conn:
     # -- input ------------------------------------------------------------
 
     def _fill(self):
+        if self._nofill:
+            raise _Incomplete()
         if self.pos and self.pos == len(self.buf):
             self.buf.clear()
             self.pos = 0
@@ -208,10 +222,11 @@ class Conn:
         except Timeout:
             return ("timeout",)
 
-    def read_raw(self, idle=0.05, total=3.0):
+    def read_raw(self, idle=0.05, total=3.0, first=None):
         """Reads whatever arrives until the connection closes, or nothing new
-        came for `idle` seconds, or `total` seconds passed. Returns
-        (bytes, closed). Bytes already buffered are included."""
+        came for `idle` seconds (`first` seconds for the first bytes, if
+        given), or `total` seconds passed. Returns (bytes, closed). Bytes
+        already buffered are included."""
         out = bytearray(self.buf[self.pos:])
         self.buf.clear()
         self.pos = 0
@@ -219,7 +234,7 @@ class Conn:
         closed = False
         while True:
             now = time.monotonic()
-            wait = min(idle, deadline - now)
+            wait = min(idle if out or first is None else first, deadline - now)
             if wait <= 0:
                 break
             r, _, _ = select.select([self.sock], [], [], wait)
@@ -237,6 +252,76 @@ class Conn:
                 break
             out += data
         return bytes(out), closed
+
+
+    def read_to_sentinel(self, total=5.0):
+        """Sends `PING <SENTINEL>` and reads every reply (and push) that comes
+        before its answer (a bulk string in RESP3 and normal RESP2, a
+        ['pong', SENTINEL] array in RESP2 subscribed mode), which is dropped.
+        Not for a connection inside MULTI (the PING would be queued). Returns
+        ('replies', tuple) like read_replies, with a trailing ('closed',),
+        ('timeout',) or ('malformed', why) when the read ended that way."""
+        out = []
+        deadline = time.monotonic() + total
+        done = (("bulk", SENTINEL), ("array", (("bulk", b"pong"), ("bulk", SENTINEL))))
+        try:
+            try:
+                self.send((b"PING", SENTINEL))
+            except ConnectionClosed:
+                pass  # what the server sent before closing is still readable
+            while True:
+                self.sock.settimeout(max(0.001, deadline - time.monotonic()))
+                r = self.read_reply()
+                if r in done:
+                    break
+                out.append(r)
+        except ConnectionClosed:
+            out.append(("closed",))
+        except Timeout:
+            out.append(("timeout",))
+            self.close()
+        except RespError as e:
+            out.append(("malformed", str(e)))
+            self.close()
+        except OSError as e:
+            out.append(("closed",))
+            self.close()
+        finally:
+            if not self.closed:
+                self.sock.settimeout(self.timeout)
+        return ("replies", tuple(out))
+
+    def read_replies(self, idle=0.05, total=3.0, first=None):
+        """Reads every reply that arrives until nothing new came for `idle`
+        seconds (`first` seconds for the first one, if given: after sending
+        a command), or `total` seconds passed, or the server closed; replies
+        already buffered included. Returns ('replies', tuple): the replies in
+        canonical form, then ('closed',) if the server closed the connection,
+        or ('malformed', why) for bytes that do not make a reply."""
+        data, closed = self.read_raw(idle, total, first)
+        self.buf = bytearray(data)
+        self.pos = 0
+        out = []
+        self._nofill = True
+        try:
+            while self.pos < len(self.buf):
+                save = self.pos
+                try:
+                    out.append(self.read_reply())
+                except _Incomplete:
+                    self.pos = save
+                    out.append(("malformed", "incomplete reply %r" % bytes(self.buf[save:save + 60])))
+                    break
+                except RespError as e:
+                    out.append(("malformed", str(e)))
+                    self.buf.clear()
+                    self.pos = 0
+                    break
+        finally:
+            self._nofill = False
+        if closed:
+            out.append(("closed",))
+        return ("replies", tuple(out))
 
 
 # -- rendering --------------------------------------------------------------
@@ -269,7 +354,7 @@ def _fmt(r):
         return "bool:%s" % ("true" if r[1] else "false")
     if t == "null":
         return "null(%s)" % r[1]
-    if t in ("array", "set", "push"):
+    if t in ("array", "set", "push", "replies"):
         return "%s[%d]{%s}" % (t, len(r[1]), ", ".join(_fmt(e) for e in r[1]))
     if t == "map":
         return "map[%d]{%s}" % (len(r[1]), ", ".join("%s => %s" % (_fmt(k), _fmt(v)) for k, v in r[1]))

@@ -135,7 +135,7 @@ class Server:
 # --------------------------------------------------------------------------
 # comparisons
 
-AGG = ("array", "set", "push")
+AGG = ("array", "set", "push", "replies")
 
 
 def norm_unordered(r):
@@ -152,6 +152,22 @@ def norm_pairs(r):
         pairs = [(it[i], it[i + 1]) for i in range(0, len(it), 2)]
         return (r[0], tuple(sorted(pairs, key=resp.sort_key)))
     return norm_unordered(r)
+
+
+def norm_names(r):
+    """For argument-less (P|S)UNSUBSCRIBE, whose channels come in the
+    server's hash-table order: the names (element 2 of each confirmation)
+    compared as a multiset, everything else (kinds, counts) in order."""
+    if r[0] in AGG:
+        names, rest = [], []
+        for e in r[1]:
+            if e[0] in AGG and len(e[1]) >= 2:
+                names.append(e[1][1])
+                rest.append((e[0], (e[1][0],) + tuple(e[1][2:])))
+            else:
+                rest.append(e)
+        return (r[0], tuple(rest), tuple(sorted(names, key=resp.sort_key)))
+    return r
 
 
 def shape(r):
@@ -244,6 +260,8 @@ def compare(step, a, b, proto):
         return None if norm_unordered(a) == norm_unordered(b) else "replies differ (ignoring order)"
     if m == "pairs-unordered":
         return None if norm_pairs(a) == norm_pairs(b) else "replies differ (ignoring pair order)"
+    if m == "names-unordered":
+        return None if norm_names(a) == norm_names(b) else "replies differ (ignoring the order of the names)"
     if m == "type-only":
         return None if resp.kind(a) == resp.kind(b) else "reply types differ"
     if m == "prop":
@@ -348,7 +366,23 @@ class Runner:
         for side in self.sides:
             try:
                 c = self.conn(side, step.conn, proto, step.where())
+                if step.send or step.read:
+                    if step.kind == "cmd":
+                        c.send(step.args)
+                    if step.send:
+                        r = ("sent",)
+                    elif c.in_multi or (step.kind == "cmd" and step.args[0].lower() == b"multi"):
+                        # a command sent has at least one reply: wait for it
+                        r = c.read_replies(idle=self.args.raw_idle, total=self.args.timeout,
+                                           first=self.args.timeout if step.kind == "cmd" else None)
+                    else:
+                        r = c.read_to_sentinel(total=self.args.timeout)
+                    if step.kind == "cmd":
+                        track_multi(c, step.args, r)
+                    res.append(r)
+                    continue
                 r = c.call(*step.args)
+                track_multi(c, step.args, r)
                 if r[0] == "timeout":
                     c.close()
                 elif step.args[0].upper() == b"QUIT" and r[0] != "closed":
@@ -359,6 +393,10 @@ class Runner:
             except resp.RespError as e:
                 side.conns.get(step.conn).close()
                 r = ("malformed", str(e))
+            except resp.ConnectionClosed:
+                r = ("closed",)
+            except resp.Timeout:
+                r = ("timeout",)
             except OSError as e:
                 r = ("connect-failed", str(e))
             res.append(r)
@@ -478,16 +516,25 @@ class Runner:
         """Returns False if the rest of the file must be skipped."""
         a, b = self.call_both(st, proto)
         self.last_ref = a
+        if a[0] == "replies":
+            self.last_ref = a[1][0] if a[1] else None
+        if st.send:
+            if b[0] != "sent" and a[0] != b[0]:
+                self.fail(st.where(), proto, st.text, "could not send to the candidate", fmt(a), fmt(b))
+                return not self.check_crash(st.where(), proto, wait=1.0)
+            return True
         if self.args.verbose:
             self.out("  %s [resp%d] %s\n    -> %s" % (st.where(), proto, st.text, fmt(a)))
         why = compare(st, a, b, proto)
         if why:
             self.fail(st.where(), proto, st.text, why, fmt(a), fmt(b))
-        if b[0] in ("closed", "timeout", "connect-failed", "malformed") and a[0] != b[0]:
+        ea = a[1][-1] if a[0] == "replies" and a[1] else a
+        eb = b[1][-1] if b[0] == "replies" and b[1] else b
+        if eb[0] in ("closed", "timeout", "connect-failed", "malformed") and ea[0] != eb[0]:
             if self.check_crash(st.where(), proto, wait=1.0):
                 self.out("  (rest of %s skipped after the crash)" % name)
                 return False
-            if b[0] == "timeout":
+            if eb[0] == "timeout":
                 self.hang(st.where(), proto, name)
                 return False
         return True
@@ -536,7 +583,7 @@ class Runner:
         """Returns the reason to skip a step on both servers, or None; records
         the skip (taints) when there is one."""
         t = self.tracker
-        if t is None or st.kind == "sleep":
+        if t is None or st.kind in ("sleep", "read"):
             return None
         if st.kind == "raw":
             why = t.why_skip_raw(st.payload, st.conn, self.ref_open(st.conn))
@@ -611,6 +658,18 @@ class Runner:
         if skipped:
             extra = "  skipped %d%s" % (skipped, " (needs %s)" % " ".join(sorted(missing)) if missing else "")
         self.out("%-5s resp%d %-28s %5d steps %6.2fs%s" % (status, proto, name, n, dt, extra))
+
+
+def track_multi(c, args, r):
+    """Follows whether connection c is inside MULTI, from its own reply (a
+    `read:` must not send its sentinel PING there: it would be queued)."""
+    name = bytes(args[0]).lower()
+    if name == b"multi":
+        ok = ("simple", b"OK")
+        if r == ok or (r[0] == "replies" and ok in r[1]):
+            c.in_multi = True
+    elif name in (b"exec", b"discard", b"reset"):
+        c.in_multi = False
 
 
 def fmt_item(x):

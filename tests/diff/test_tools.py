@@ -92,6 +92,16 @@ class TestCaseFile(unittest.TestCase):
         self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, "bogus: GET a")
         self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, "prop:nosuch: GET a")
 
+    def test_send_read(self):
+        st = casefile.parse_line("f", 1, "conn:s: send: BLPOP l 0")
+        self.assertEqual((st.kind, st.send, st.read, st.conn, st.args), ("cmd", True, False, "s", [b"BLPOP", b"l", b"0"]))
+        st = casefile.parse_line("f", 1, "unordered: conn:s: read:")
+        self.assertEqual((st.kind, st.read, st.mode, st.args), ("read", True, "unordered", []))
+        st = casefile.parse_line("f", 1, "names-unordered: conn:s: read: UNSUBSCRIBE")
+        self.assertEqual((st.kind, st.read, st.mode, st.args), ("cmd", True, "names-unordered", [b"UNSUBSCRIBE"]))
+        for bad in ("send: read: GET a", "send:", "unordered: send: GET a", "read: raw: \"x\""):
+            self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, bad)
+
     def test_corpus_parses(self):
         for f in runner.select_files([]):
             casefile.parse_file(f)
@@ -266,6 +276,38 @@ class TestCompare(unittest.TestCase):
         st = self.step("pairs-unordered: HGETALL h")
         self.assertIsNone(runner.compare(st, a, b, 2))
         self.assertIsNotNone(runner.compare(st, a, c, 2))
+
+    def test_replies(self):
+        def unsub(*pairs):
+            return ("replies", tuple(("array", (("bulk", b"unsubscribe"), ("bulk", n), ("int", c)))
+                                     for n, c in pairs))
+        a = unsub((b"a", 1), (b"b", 0))
+        b = unsub((b"b", 1), (b"a", 0))
+        st = self.step("names-unordered: conn:s: read: UNSUBSCRIBE")
+        self.assertIsNone(runner.compare(st, a, b, 2))
+        self.assertIsNotNone(runner.compare(st, a, unsub((b"a", 1), (b"a", 0)), 2))
+        self.assertIsNotNone(runner.compare(st, a, unsub((b"b", 0), (b"a", 1)), 2))
+        self.assertIsNotNone(runner.compare(self.step("conn:s: read: UNSUBSCRIBE"), a, b, 2))
+        self.assertIsNone(runner.compare(self.step("unordered: conn:s: read:"), a, unsub((b"b", 0), (b"a", 1)), 2))
+        self.assertIsNotNone(runner.compare(self.step("conn:s: read:"), a, ("replies", a[1][:1]), 2))
+
+    def test_read_replies_and_sentinel(self):
+        a, b = socket.socketpair()
+        c = resp.Conn.__new__(resp.Conn)
+        c.sock, c.buf, c.pos, c.closed, c.timeout = a, bytearray(), 0, False, 1.0
+        a.settimeout(1.0)
+        b.sendall(b">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n:1\r\n$3\r\nab")
+        self.assertEqual(c.read_replies(idle=0.05, total=1.0),
+                         ("replies", (("push", (("bulk", b"message"), ("bulk", b"c"), ("bulk", b"m"))), ("int", 1),
+                                      ("malformed", "incomplete reply b'$3\\r\\nab'"))))
+        c.buf, c.pos = bytearray(), 0
+        # read_to_sentinel: everything before the PING's reply, which is dropped
+        b.sendall(b":5\r\n*2\r\n$4\r\npong\r\n$%d\r\n%s\r\n:6\r\n" % (len(resp.SENTINEL), resp.SENTINEL))
+        self.assertEqual(c.read_to_sentinel(total=1.0), ("replies", (("int", 5),)))
+        self.assertEqual(b.recv(100), resp.encode_command([b"PING", resp.SENTINEL]))
+        b.close()
+        self.assertEqual(c.read_to_sentinel(total=1.0), ("replies", (("int", 6), ("closed",))))
+        a.close()
 
     def test_prop(self):
         st = self.step("prop:near=1000: PTTL k")
