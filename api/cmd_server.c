@@ -9,6 +9,7 @@
 #include "api/db.h"
 #include "api/log.h"
 #include "api/reply.h"
+#include "api/script.h"
 #include "api/server.h"
 #include "engine/kv.h"
 
@@ -93,6 +94,10 @@ static void shutdown_cmd(struct client *c)
     }
     if (abort_) {
         reply_error(&c->out, "ERR No shutdown in progress.");
+        return;
+    }
+    if (!nosave && script_timed_out(c->srv)) {
+        script_reply_busy(c);
         return;
     }
     log_at(c->srv, LOG_WARNING, "User requested shutdown...");

@@ -13,6 +13,7 @@
 #include "api/multi.h"
 #include "api/pubsub.h"
 #include "api/reply.h"
+#include "api/script.h"
 #include "api/server.h"
 #include "engine/alloc.h"
 #include "engine/kv.h"
@@ -41,6 +42,7 @@ extern const struct cmd_group cmd_group_sort;
 extern const struct cmd_group cmd_group_zset;
 extern const struct cmd_group cmd_group_multi;
 extern const struct cmd_group cmd_group_pubsub;
+extern const struct cmd_group cmd_group_script;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -51,6 +53,7 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_zset,
     &cmd_group_multi,
     &cmd_group_pubsub,
+    &cmd_group_script,
 };
 
 struct slot {
@@ -444,7 +447,7 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
                          d->name);
         return false;
     }
-    return true;
+    return script_allowed_or_reply(c, d);
 }
 
 bool cmd_dispatch(struct client *c)

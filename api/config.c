@@ -318,7 +318,8 @@ static const struct param params[] = {
     NUM_P("slowlog-max-len", NULL, 0, 0, 0, L_MAX, "128", UNTYPED),
     NUM_P("acllog-max-len", NULL, 0, 0, 0, L_MAX, "128", UNTYPED),
     /* long long */
-    NUM_P("busy-reply-threshold", "lua-time-limit", 0, 0, 0, L_MAX, "5000", UNTYPED),
+    NUM_P("busy-reply-threshold", "lua-time-limit", 0, 0, 0, L_MAX, "5000",
+          TYPED(FK_LL, busy_reply_threshold)),
     NUM_P("cluster-node-timeout", NULL, 0, 0, 0, LL_MAX, "15000", UNTYPED),
     NUM_P("slowlog-log-slower-than", NULL, 0, 0, -1, LL_MAX, "10000", UNTYPED),
     NUM_P("latency-monitor-threshold", NULL, 0, 0, 0, LL_MAX, "0", UNTYPED),

@@ -73,6 +73,7 @@ struct config_values {
     size_t requirepass_len;
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
+    long long busy_reply_threshold;  /* ms (alias lua-time-limit); 0 = never busy */
     /* client-output-buffer-limit: {hard bytes, soft bytes, soft seconds}
      * for each class (enum config_client_class); 0 = no limit. */
     const long long (*cobl)[3];

@@ -15,6 +15,7 @@
 #include "api/log.h"
 #include "api/multi.h"
 #include "api/pubsub.h"
+#include "api/script.h"
 #include "engine/alloc.h"
 #include "engine/kv.h"
 #include "engine/timeidx.h"
@@ -240,6 +241,7 @@ void server_destroy(struct server *srv)
     if (!srv)
         return;
     server_close_clients(srv);
+    script_destroy(srv->script);
     close_listeners(srv);
     if (config_values(srv->cfg)->unixsocket && *config_values(srv->cfg)->unixsocket)
         unlink(config_values(srv->cfg)->unixsocket);

@@ -26,6 +26,7 @@ struct timeidx;
 struct block_state;
 struct ps_hub;
 struct watch_registry;
+struct script_state;
 
 #define TASKKV_VERSION "0.1.0"
 /* The newest Redis whose client-visible, version-gated features taskkv has
@@ -81,6 +82,7 @@ struct server {
     struct block_state *block;   /* blocked clients (api/block.c) */
     struct ps_hub *pubsub;       /* subscriptions (pubsub/hub.c) */
     struct watch_registry *watch; /* WATCHed keys (api/multi.c) */
+    struct script_state *script; /* Lua scripting (api/script.c), created on first use */
     int notify_flags;            /* notify-keyspace-events as NOTIFY_* classes */
     int call_depth;              /* nested dispatch (EXEC, scripts, retries) */
 
