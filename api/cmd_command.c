@@ -159,7 +159,8 @@ static void command_getkeys_cmd(struct client *c)
     n = cmd_key_positions(d, argc, c->argv + 2, pos, argc);
     if (n < 0)
         reply_error(&c->out, "ERR Invalid arguments specified for command");
-    else if (n == 0)
+    else if (n == 0 && d->first_key <= 0 && d->numkeys_at <= 0 && !d->getkeys &&
+             !(d->flags & CMD_MOVABLE_KEYS))
         reply_error(&c->out, "ERR The command has no key arguments");
     else {
         reply_array(&c->out, n);

@@ -9,6 +9,7 @@
 #include "api/command.h"
 #include "api/config.h"
 #include "api/reply.h"
+#include "api/script.h"
 #include "api/server.h"
 #include "engine/alloc.h"
 #include "engine/kv.h"
@@ -114,7 +115,10 @@ static void section_memory(struct server *srv, struct buf *b)
     unsigned long long used = kv_alloc_used(), rss = rss_bytes();
     unsigned long long overhead = kv_overhead_bytes(srv->ks);
     long long phys = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
-    char h_used[32], h_rss[32], h_sys[32], h_max[32];
+    char h_used[32], h_rss[32], h_sys[32], h_max[32], h_lua[32];
+    size_t lua_bytes, nscripts;
+    script_memory(srv, &lua_bytes, &nscripts);
+    human_bytes(h_lua, sizeof(h_lua), lua_bytes);
     if (used > srv->stats_peak_memory)
         srv->stats_peak_memory = used;
     human_bytes(h_used, sizeof(h_used), used);
@@ -124,10 +128,11 @@ static void section_memory(struct server *srv, struct buf *b)
     add(b, "# Memory\r\nused_memory:%llu\r\nused_memory_human:%s\r\nused_memory_rss:%llu\r\n"
            "used_memory_rss_human:%s\r\nused_memory_peak:%llu\r\nused_memory_overhead:%llu\r\n"
            "used_memory_dataset:%llu\r\ntotal_system_memory:%lld\r\ntotal_system_memory_human:%s\r\n"
+           "used_memory_lua:%zu\r\nused_memory_lua_human:%s\r\nnumber_of_cached_scripts:%zu\r\n"
            "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\nmem_fragmentation_ratio:%.2f\r\n"
            "mem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
         used, h_used, rss, h_rss, srv->stats_peak_memory, overhead, used > overhead ? used - overhead : 0, phys,
-        h_sys, (long long)cv->maxmemory, h_max, config_value(srv->cfg, "maxmemory-policy"), used ? (double)rss / (double)used : 0.0,
+        h_sys, lua_bytes, h_lua, nscripts, (long long)cv->maxmemory, h_max, config_value(srv->cfg, "maxmemory-policy"), used ? (double)rss / (double)used : 0.0,
         kv_alloc_name());
 }
 
