@@ -22,12 +22,15 @@ class Failed(Exception):
     """The server answered something the example did not expect."""
 
 
-def parse_args(doc):
+def parse_args(doc, extra=None):
+    """--host, --port, --flush; extra(ap) adds an example's own options."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=6379)
     ap.add_argument("--flush", action="store_true",
                     help="empty the databases this example uses before starting (FLUSHDB each)")
+    if extra:
+        extra(ap)
     return ap.parse_args()
 
 

@@ -97,12 +97,16 @@ test_cli_strings = _example_test("cli_strings.sh", 60)
 
 def test_every_example_is_covered(t):
     """Every examples/*.py (but helpers starting with _) and *.sh is run above
-    or, for the collection types, by test_seed_types.py."""
+    or, for the collection types, by test_seed_types.py, for pub/sub and
+    keyspace notifications by test_seed_pubsub.py."""
+    from test_seed_pubsub import PUBSUB_EXAMPLES
     from test_seed_types import TYPE_EXAMPLES
     files = sorted(f for f in os.listdir(EXAMPLES)
                    if (f.endswith(".py") or f.endswith(".sh")) and not f.startswith("_"))
-    known = sorted([n for n, _ in RUNNABLE] + [n for n, _, _ in TYPE_EXAMPLES])
-    check(files == known, "examples/ holds %s, this module and test_seed_types.py run %s" % (files, known))
+    known = sorted([n for n, _ in RUNNABLE] + [n for n, _, _ in TYPE_EXAMPLES]
+                   + [n for n, _, _, _ in PUBSUB_EXAMPLES])
+    check(files == known, "examples/ holds %s, this module, test_seed_types.py and test_seed_pubsub.py run %s"
+          % (files, known))
     mine = sorted(k[len("test_"):] for k in globals() if k.startswith("test_") and k != "test_every_example_is_covered"
                   and k != "test_examples_are_valid_on_redis")
     check(mine == sorted(os.path.splitext(n)[0] for n, _ in RUNNABLE),
