@@ -43,6 +43,7 @@ extern const struct cmd_group cmd_group_zset;
 extern const struct cmd_group cmd_group_multi;
 extern const struct cmd_group cmd_group_pubsub;
 extern const struct cmd_group cmd_group_script;
+extern const struct cmd_group cmd_group_stream;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -54,6 +55,7 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_multi,
     &cmd_group_pubsub,
     &cmd_group_script,
+    &cmd_group_stream,
 };
 
 struct slot {

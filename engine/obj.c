@@ -83,6 +83,7 @@ static const struct kv_type_ops *ops_of(int type)
     case KV_SET: return &tset_ops;
     case KV_ZSET: return &tzset_ops;
     case KV_HASH: return &thash_ops;
+    case KV_STREAM: return &tstream_ops;
     default: return NULL;
     }
 }

@@ -76,7 +76,7 @@ struct kv_type_ops {
     /* The encoding Redis 7.0 would report (KV_ENC_*), for OBJECT ENCODING. */
     int (*encoding)(const void *p);
 };
-extern const struct kv_type_ops tlist_ops, thash_ops, tset_ops, tzset_ops;
+extern const struct kv_type_ops tlist_ops, thash_ops, tset_ops, tzset_ops, tstream_ops;
 
 /* Wraps a collection structure (taken over) in a value object. */
 struct kv_obj *kv_obj_wrap(int type, void *p);
