@@ -485,6 +485,11 @@ static bool xread_opts_or_reply(struct client *c, struct xread_args *a)
         const struct resp_arg *o = &c->argv[i];
         int more = c->argc - i - 1;
         if (arg_opt_is(o, "block") && more) {
+            if (c->flags & CF_SCRIPT) {   /* a script cannot wait: refused, as by Redis */
+                reply_errorf(&c->out, "ERR %.*s command is not allowed with BLOCK option from scripts",
+                             (int)c->argv[0].len, c->argv[0].ptr);
+                return false;
+            }
             if (!block_timeout_or_reply(c, &c->argv[++i], true, &a->deadline))
                 return false;
             a->block = true;

@@ -61,6 +61,7 @@ static struct script_state *state_of(struct server *srv)
         st = kv_xcalloc(1, sizeof(*st));
         st->srv = srv;
         st->fake = client_create_fake(srv);
+        st->fake->flags |= CF_SCRIPT;
         seed48_r(seed, &st->rnd);
         srv->script = st;
     }

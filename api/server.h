@@ -31,7 +31,7 @@ struct script_state;
 #define TASKKV_VERSION "0.1.0"
 /* The newest Redis whose client-visible, version-gated features taskkv has
  * (see ../docs/DESIGN-NOTES.md): clients switch features on by it. */
-#define TASKKV_REDIS_COMPAT_VERSION "4.0.14"
+#define TASKKV_REDIS_COMPAT_VERSION "7.0.15"
 
 #define ERRSTAT_MAX 128              /* distinct error codes tracked, as Redis */
 #define ERRSTAT_CODE 32
