@@ -70,6 +70,7 @@ struct block_state {
     size_t nclients;
     bool serving;
     struct client *retrying;     /* the client whose command runs again */
+    struct bkey *serving_key;    /* the ready key whose waiters run again */
     bool reblocked, deadline_passed;
 };
 
@@ -175,6 +176,16 @@ bool block_allowed(const struct client *c)
 bool block_retrying(const struct client *c)
 {
     return c->srv->block->retrying == c;
+}
+
+bool block_woken_by(const struct client *c, const char **key, size_t *klen)
+{
+    const struct block_state *b = c->srv->block;
+    if (!block_retrying(c) || !b->serving_key || bkey_db(b->serving_key) == BLOCK_DB_EVENTS)
+        return false;
+    *key = b->serving_key->name + 4;
+    *klen = b->serving_key->nlen - 4;
+    return true;
 }
 
 bool block_deadline_passed(const struct client *c)
@@ -447,6 +458,7 @@ static void serve_key(struct block_state *b, struct bkey *bk)
     int db = bkey_db(bk);
     struct wlink *l = bk->head;
     bk->pinned = true;
+    b->serving_key = bk;
     while (l) {
         struct wlink *next = l->next;
         if (!retry(b, l->w->c, false)) {
@@ -456,6 +468,7 @@ static void serve_key(struct block_state *b, struct bkey *bk)
         }
         l = next;
     }
+    b->serving_key = NULL;
     bk->pinned = false;
     bkey_free_if_empty(b, bk);
 }

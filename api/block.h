@@ -65,6 +65,9 @@ bool block_timeout_or_reply(struct client *c, const struct resp_arg *a, bool in_
 void block_wait(struct client *c, const struct block_spec *spec);
 /* True while a parked client's command runs again. */
 bool block_retrying(const struct client *c);
+/* While retrying: the key whose change woke the waiter (false when a
+ * deadline or an event woke it). Valid until the retry returns. */
+bool block_woken_by(const struct client *c, const char **key, size_t *klen);
 /* True when that retry was caused by the deadline (BLOCK_RETRY_AT_DEADLINE). */
 bool block_deadline_passed(const struct client *c);
 /* False inside MULTI and scripts: block_wait() then replies at once. */

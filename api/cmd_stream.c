@@ -626,6 +626,30 @@ static void xread_wait(struct client *c, const struct xread_args *a, const struc
     free(buf);
 }
 
+/* A woken XREAD answers with the stream whose write woke it when that one
+ * has new entries; returns 1 then (ready[i] set), else 0. */
+static int xread_woken_key(struct client *c, const struct xread_args *a, const struct tstream_id *ids,
+                           struct tstream **ready)
+{
+    const char *key;
+    size_t klen;
+    if (!block_woken_by(c, &key, &klen))
+        return 0;
+    for (int i = 0; i < a->n; i++) {
+        const struct resp_arg *k = &c->argv[a->keys_at + i];
+        struct tstream *s;
+        if (k->len != klen || memcmp(k->ptr, key, klen) != 0 || repeated_key(c, a, i))
+            continue;
+        s = xread_lookup(c, k);
+        if (s && xread_ready(c, s, &ids[i])) {
+            ready[i] = s;
+            return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
 static void xread_cmd(struct client *c)
 {
     struct xread_args a;
@@ -642,6 +666,8 @@ static void xread_cmd(struct client *c)
     dollar = kv_xmalloc((size_t)a.n);
     if (!xread_ids_or_reply(c, &a, ids, dollar))
         goto out;
+    if (woken)   /* the stream whose write woke us first, as Redis serves it */
+        nready = xread_woken_key(c, &a, ids, ready);
     for (int i = 0; i < a.n && !(woken && nready); i++) {
         struct tstream *s;
         if (woken && repeated_key(c, &a, i))

@@ -167,6 +167,21 @@ def test_several_streams_only_the_written_one(t):
     eq(got[1], [[b"b", [entry("1-0", "old", "entry")]]])
 
 
+def test_transaction_writing_several_streams_serves_the_first_written(t):
+    """One EXEC adding to two of the streams a client waits on: the reply
+    holds the stream written first, not the first in argument order."""
+    def run(new, admin):
+        w = new()
+        w.send_cmd("XREAD", "BLOCK", "0", "STREAMS", "a", "b", "$", "$")
+        wait_blocked(admin, 1)
+        admin.cmd("MULTI")
+        admin.cmd("XADD", "b", "1-0", "f", "b")
+        admin.cmd("XADD", "a", "1-0", "f", "a")
+        admin.cmd("EXEC")
+        return w.read_raw()
+    eq(both(t, run), b"*1\r\n*2\r\n$1\r\nb\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nb\r\n")
+
+
 def test_explicit_id_waits_for_a_greater_one(t):
     def run(new, admin):
         w = new()
