@@ -8,6 +8,7 @@
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
+#include "api/persist.h"
 #include "api/reply.h"
 #include "api/script.h"
 #include "api/server.h"
@@ -138,27 +139,25 @@ static void section_memory(struct server *srv, struct buf *b)
 
 static void section_persistence(struct server *srv, struct buf *b)
 {
-    add(b, "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-           "current_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-           "rdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\nrdb_last_save_time:%lld\r\n"
-           "rdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\nrdb_current_bgsave_time_sec:-1\r\n"
-           "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-           "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-           "aof_last_write_status:ok\r\n",
-        srv->dirty, (long long)srv->start_time);
+    char text[2048];
+    persist_info(srv, text, sizeof(text));
+    add(b, "%s", text);
 }
 
 static void section_stats(struct server *srv, struct buf *b)
 {
     const struct server_stats *s = &srv->stats;
+    unsigned long long total_forks;
+    long long latest_fork_usec;
+    persist_fork_stats(srv, &total_forks, &latest_fork_usec);
     add(b, "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
            "instantaneous_ops_per_sec:%llu\r\ntotal_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\n"
            "rejected_connections:%llu\r\nsync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
            "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%llu\r\n"
            "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\nkeyspace_hits:%llu\r\n"
            "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n"
-           "latest_fork_usec:0\r\n"
-           "total_forks:0\r\nmigrate_cached_sockets:0\r\ntracking_total_keys:0\r\ntotal_error_replies:%llu\r\n"
+           "latest_fork_usec:%lld\r\n"
+           "total_forks:%llu\r\nmigrate_cached_sockets:0\r\ntracking_total_keys:0\r\ntotal_error_replies:%llu\r\n"
            "unexpected_error_replies:%llu\r\ntotal_active_defrag_time:0\r\n"
            "client_output_buffer_limit_disconnections:%llu\r\n",
         (unsigned long long)s->connections_received, (unsigned long long)s->commands_processed,
@@ -167,7 +166,7 @@ static void section_stats(struct server *srv, struct buf *b)
         (unsigned long long)kv_stats(srv->ks)->expired_keys, (unsigned long long)s->expire_slices,
         (unsigned long long)s->keyspace_hits, (unsigned long long)s->keyspace_misses,
         ps_hub_count(srv->pubsub, PS_CHANNEL), ps_hub_count(srv->pubsub, PS_PATTERN),
-        ps_hub_count(srv->pubsub, PS_SHARD), (unsigned long long)s->total_error_replies,
+        ps_hub_count(srv->pubsub, PS_SHARD), latest_fork_usec, total_forks, (unsigned long long)s->total_error_replies,
         (unsigned long long)s->unexpected_error_replies, (unsigned long long)s->cobl_disconnections);
 }
 

@@ -8,6 +8,7 @@
 #include "api/config.h"
 #include "api/db.h"
 #include "api/log.h"
+#include "api/persist.h"
 #include "api/reply.h"
 #include "api/script.h"
 #include "api/server.h"
@@ -43,6 +44,7 @@ static void flushall_cmd(struct client *c)
         return;
     kv_flush_all(c->srv->ks);
     cmd_dirty(c, 1);
+    persist_flushall(c->srv);
     reply_ok(&c->out);
 }
 
@@ -67,19 +69,17 @@ static void time_cmd(struct client *c)
     reply_bulk_ll(&c->out, us % 1000000);
 }
 
-/* Without persistence yet, the last successful save is the start time, as
- * Redis reports before its first save. */
-static void lastsave_cmd(struct client *c) { reply_int(&c->out, (long long)c->srv->start_time); }
-
 static void shutdown_cmd(struct client *c)
 {
-    bool save = false, nosave = false, abort_ = false;
+    bool save = false, nosave = false, abort_ = false, force = false;
     for (int j = 1; j < c->argc; j++) {
         if (arg_is(&c->argv[j], "nosave"))
             nosave = true;
         else if (arg_is(&c->argv[j], "save"))
             save = true;
-        else if (arg_is(&c->argv[j], "now") || arg_is(&c->argv[j], "force"))
+        else if (arg_is(&c->argv[j], "force"))
+            force = true;
+        else if (arg_is(&c->argv[j], "now"))
             ;
         else if (arg_is(&c->argv[j], "abort"))
             abort_ = true;
@@ -101,6 +101,11 @@ static void shutdown_cmd(struct client *c)
         return;
     }
     log_at(c->srv, LOG_WARNING, "User requested shutdown...");
+    if (!persist_prepare_shutdown(c->srv, (save ? PERSIST_SHUTDOWN_SAVE : 0) | (nosave ? PERSIST_SHUTDOWN_NOSAVE : 0) |
+                                              (force ? PERSIST_SHUTDOWN_FORCE : 0))) {
+        reply_error(&c->out, "ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
     c->srv->shutdown_asap = true;
     c->flags |= CF_CLOSE_ASAP;
 }
@@ -284,8 +289,6 @@ static const struct cmd_def server_cmds[] = {
     { "shutdown", shutdown_cmd, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI |
       CMD_SENTINEL | CMD_ALLOW_BUSY, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
       "Synchronously saves the database(s) to disk and shuts down the Redis server.", NULL },
-    { "lastsave", lastsave_cmd, 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_FAST | ACL_DANGEROUS, 0, 0,
-      0, "Returns the Unix timestamp of the last successful save to disk.", NULL },
     { "config", NULL, -2, 0, ACL_SLOW, 0, 0, 0, "A container for server configuration commands.", config_subs },
     { "object", NULL, -2, 0, ACL_SLOW, 0, 0, 0, "A container for object introspection commands.", object_subs },
 };

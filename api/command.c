@@ -44,6 +44,7 @@ extern const struct cmd_group cmd_group_multi;
 extern const struct cmd_group cmd_group_pubsub;
 extern const struct cmd_group cmd_group_script;
 extern const struct cmd_group cmd_group_stream;
+extern const struct cmd_group cmd_group_persist;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -56,6 +57,7 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_pubsub,
     &cmd_group_script,
     &cmd_group_stream,
+    &cmd_group_persist,
 };
 
 struct slot {

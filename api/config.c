@@ -83,6 +83,7 @@ enum ptype {
 #define F_DENY_LOADING 0x10
 #define F_MULTI_ARG 0x20    /* several arguments; CONFIG SET splits its value on ' ' */
 #define F_EMPTY_NULL 0x40   /* typed string field is NULL when empty */
+#define F_READ_BY_NAME 0x80 /* untyped, but the server reads it with config_value() */
 
 /* numeric flags */
 #define N_MEMORY 0x01
@@ -261,13 +262,13 @@ static const struct param params[] = {
     ENUM_P("acl-pubsub-default", NULL, 0, acl_pubsub_default_enum, "resetchannels", UNTYPED),
     ENUM_P("sanitize-dump-payload", NULL, 0, sanitize_dump_payload_enum, "no", UNTYPED),
     ENUM_P("enable-protected-configs", NULL, F_IMMUTABLE, protected_action_enum, "no", UNTYPED),
-    ENUM_P("enable-debug-command", NULL, F_IMMUTABLE, protected_action_enum, "no", UNTYPED),
+    ENUM_P("enable-debug-command", NULL, F_IMMUTABLE | F_READ_BY_NAME, protected_action_enum, "no", UNTYPED),
     ENUM_P("enable-module-command", NULL, F_IMMUTABLE, protected_action_enum, "no", UNTYPED),
     ENUM_P("cluster-preferred-endpoint-type", NULL, 0, endpoint_type_enum, "ip", UNTYPED),
     ENUM_P("propagation-error-behavior", NULL, 0, propagation_error_enum, "ignore", UNTYPED),
-    ENUM_P("shutdown-on-sigint", NULL, F_MULTI_ARG, shutdown_on_sig_enum, "default", .num_check = check_shutdown_flags,
+    ENUM_P("shutdown-on-sigint", NULL, F_MULTI_ARG | F_READ_BY_NAME, shutdown_on_sig_enum, "default", .num_check = check_shutdown_flags,
            UNTYPED),
-    ENUM_P("shutdown-on-sigterm", NULL, F_MULTI_ARG, shutdown_on_sig_enum, "default",
+    ENUM_P("shutdown-on-sigterm", NULL, F_MULTI_ARG | F_READ_BY_NAME, shutdown_on_sig_enum, "default",
            .num_check = check_shutdown_flags, UNTYPED),
 
     /* integers (Redis int) */
@@ -2074,7 +2075,7 @@ size_t config_not_acted_on(const struct config *cfg, void (*emit)(void *ctx, con
         const struct param *p = &params[i];
         const struct value *v = &cfg->val[i], *d = &cfg->def[i];
         bool secret = (p->flags & F_SENSITIVE) || strstr(p->name, "-pass");
-        if (p->fkind != FK_NONE || (v->len == d->len && !memcmp(v->text, d->text, v->len)))
+        if (p->fkind != FK_NONE || (p->flags & F_READ_BY_NAME) || (v->len == d->len && !memcmp(v->text, d->text, v->len)))
             continue;
         count++;
         if (emit)

@@ -5,6 +5,7 @@
  */
 #include "api/config.h"
 #include "api/log.h"
+#include "api/persist.h"
 #include "api/server.h"
 
 #include <errno.h>
@@ -112,6 +113,10 @@ int main(int argc, char **argv)
     log_at(srv, LOG_NOTICE, "taskkv version=%s, redis_version=%s, pid=%d, just started", TASKKV_VERSION,
            TASKKV_REDIS_COMPAT_VERSION, (int)getpid());
     config_not_acted_on(cfg, log_not_acted_on, srv);
+    if (!persist_load_at_start(srv)) {
+        server_destroy(srv);
+        return 1;
+    }
     if (!server_listen(srv)) {
         server_destroy(srv);
         return 1;

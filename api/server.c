@@ -14,6 +14,7 @@
 #include "api/config.h"
 #include "api/log.h"
 #include "api/multi.h"
+#include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/script.h"
 #include "engine/alloc.h"
@@ -162,6 +163,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct server *srv = (struct server *)((char *)w - offsetof(struct server, cron));
     kv_rehash_steps(srv->ks, 100);
+    persist_cron(srv);
     /* A client over its soft output limit is closed once the limit's
      * seconds pass even if nothing more is written to it. */
     for (struct client *c = srv->clients; c; c = c->next)
@@ -182,9 +184,13 @@ static void flush_pending(struct server *srv)
     }
 }
 
+static void shutdown_on_signal(struct server *srv, int signum);
+
 static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     struct server *srv = (struct server *)((char *)w - offsetof(struct server, before_sleep));
+    if (srv->pending_signal && !script_timed_out(srv))
+        shutdown_on_signal(srv, srv->pending_signal);
     block_resume_clients(srv->block);
     flush_pending(srv);
     server_deadline_changed(srv);
@@ -192,12 +198,31 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
         ev_break(loop, EVBREAK_ALL);
 }
 
+/* The final save and exit for SIGTERM / SIGINT. */
+static void shutdown_on_signal(struct server *srv, int signum)
+{
+    const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
+    srv->pending_signal = 0;
+    if (!persist_prepare_shutdown(srv, persist_signal_flags(srv, signum))) {
+        log_at(srv, LOG_WARNING, "%s received but errors trying to shut down the server, check the logs for more "
+               "information", name);
+        return;
+    }
+    srv->shutdown_asap = true;
+    ev_break(srv->loop, EVBREAK_ALL);
+}
+
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
     struct server *srv = w->data;
     log_at(srv, LOG_WARNING, "Received %s scheduling shutdown...", w->signum == SIGINT ? "SIGINT" : "SIGTERM");
-    srv->shutdown_asap = true;
-    ev_break(loop, EVBREAK_ALL);
+    /* A busy script is still running below us: saving now would capture
+     * its partial writes. The save waits until the script has ended. */
+    if (script_timed_out(srv)) {
+        srv->pending_signal = w->signum;
+        return;
+    }
+    shutdown_on_signal(srv, w->signum);
 }
 
 /* ---- construction ------------------------------------------------------- */
@@ -214,6 +239,7 @@ struct server *server_create(struct config *cfg)
     srv->block = block_create(srv);
     srv->pubsub = ps_hub_create();
     srv->watch = watch_registry_create(cv->databases);
+    srv->persist = persist_create(srv);
     pubsub_config_changed(srv);
     srv->cmds = cmd_table_create();
     srv->start_time = time(NULL);
@@ -248,6 +274,7 @@ void server_destroy(struct server *srv)
     block_destroy(srv->block);
     ps_hub_destroy(srv->pubsub);
     watch_registry_destroy(srv->watch);
+    persist_destroy(srv->persist);
     kv_destroy(srv->ks);
     ti_destroy(srv->ti);
     cmd_table_destroy(srv->cmds);

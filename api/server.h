@@ -27,6 +27,7 @@ struct block_state;
 struct ps_hub;
 struct watch_registry;
 struct script_state;
+struct persist;
 
 #define TASKKV_VERSION "0.1.0"
 /* The newest Redis whose client-visible, version-gated features taskkv has
@@ -83,6 +84,7 @@ struct server {
     struct ps_hub *pubsub;       /* subscriptions (pubsub/hub.c) */
     struct watch_registry *watch; /* WATCHed keys (api/multi.c) */
     struct script_state *script; /* Lua scripting (api/script.c), created on first use */
+    struct persist *persist;     /* snapshots: saves, BGSAVE child, load (api/persist.c) */
     int notify_flags;            /* notify-keyspace-events as NOTIFY_* classes */
     int call_depth;              /* nested dispatch (EXEC, scripts, retries) */
 
@@ -113,6 +115,7 @@ struct server {
     uint64_t ops_at_last_sample;
     uint64_t rnd_state;
     bool shutdown_asap;
+    int pending_signal;          /* SIGTERM/SIGINT received while a script was busy */
     int exit_code;
     char *executable;
     char *config_file;

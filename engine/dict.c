@@ -354,6 +354,45 @@ void dict_insert(struct dict *d, struct dict_node *n)
     d->used[table]++;
 }
 
+void dict_reserve(struct dict *d, size_t n)
+{
+    if (total_used(d) || rehashing(d) || buckets_for(n) <= d->size[0])
+        return;
+    free(d->t[0]);
+    d->t[0] = NULL;
+    d->size[0] = 0;
+    start_resize(d, buckets_for(n));
+}
+
+bool dict_insert_new(struct dict *d, struct dict_node *n)
+{
+    const char *key;
+    size_t len;
+    uint64_t h;
+    int table;
+
+    rehash_step(d);
+    grow_if_needed(d);
+    d->type->node_key(n, &key, &len);
+    h = hash_key(d, key, len);
+    for (int i = 0; i <= 1; i++) {
+        if (d->size[i] == 0)
+            continue;
+        size_t idx = h & (d->size[i] - 1);
+        if (i == 0 && rehashing(d) && idx < d->rehash_idx)
+            continue;
+        for (struct dict_node *x = d->t[i][idx]; x; x = x->next)
+            if (key_equals(d, x, key, len))
+                return false;
+    }
+    table = rehashing(d) ? 1 : 0;
+    size_t idx = h & (d->size[table] - 1);
+    n->next = d->t[table][idx];
+    d->t[table][idx] = n;
+    d->used[table]++;
+    return true;
+}
+
 /* Unlinks the node at `link` in `table`, then considers shrinking. */
 static struct dict_node *unlink_at(struct dict *d, struct dict_node **link, int table)
 {

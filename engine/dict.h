@@ -55,6 +55,15 @@ struct dict_node *dict_find(struct dict *d, const char *key, size_t len);
  * debug builds). May grow the table. */
 void dict_insert(struct dict *d, struct dict_node *n);
 
+/* Sizes an empty table for `n` elements, so that inserting them does not
+ * rehash (a bulk load that knows its count); no-op on a non-empty table. */
+void dict_reserve(struct dict *d, size_t n);
+
+/* Inserts `n` unless an element with its key is present (then returns
+ * false and leaves the table as it was): one hash computation instead of a
+ * dict_find and a dict_insert. */
+bool dict_insert_new(struct dict *d, struct dict_node *n);
+
 /* Unlinks and returns the node with this key, or NULL if absent. The caller
  * owns the returned element. May start shrinking the table. */
 struct dict_node *dict_unlink(struct dict *d, const char *key, size_t len);

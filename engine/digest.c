@@ -6,6 +6,7 @@
 #include "engine/t_hash.h"
 #include "engine/t_list.h"
 #include "engine/t_set.h"
+#include "engine/t_stream.h"
 #include "engine/t_zset.h"
 
 #include <string.h>
@@ -220,6 +221,33 @@ int digest_value(const struct kv_obj *o, unsigned char out[DIGEST_LEN])
             xor_elem(acc, e.m, e.len, NULL, 0, &e.score);
             count++;
         }
+        break;
+    }
+    case KV_STREAM: {
+        /* entries in order (ID, pairs), then the stream's own IDs and
+         * counter; node boundaries are layout, not content */
+        const struct tstream *s = o->v.ptr;
+        struct tstream_iter it;
+        struct tstream_id id, ids[3], zero = { 0, 0 }, max = { UINT64_MAX, UINT64_MAX };
+        size_t npairs;
+        char buf[TSTREAM_ID_STRSIZE + 24];
+        tstream_iter_init(&it, s, &zero, &max, false);
+        while (tstream_iter_next(&it, &id, &npairs)) {
+            const char *f, *v;
+            size_t flen, vlen;
+            add_str(&c, buf, tstream_id_format(buf, &id));
+            while (tstream_iter_pair(&it, &f, &flen, &v, &vlen)) {
+                add_str(&c, f, flen);
+                add_str(&c, v, vlen);
+            }
+            count++;
+        }
+        ids[0] = tstream_last_id(s);
+        ids[1] = tstream_max_deleted_id(s);
+        ids[2].ms = tstream_entries_added(s);
+        ids[2].seq = 0;
+        for (int i = 0; i < 3; i++)
+            add_str(&c, buf, tstream_id_format(buf, &ids[i]));
         break;
     }
     default:

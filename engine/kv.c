@@ -276,6 +276,29 @@ struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t kle
     return e;
 }
 
+void kv_reserve(struct kv_space *ks, int db, size_t n) { dict_reserve(ks->tables[db]->dict, n); }
+
+bool kv_load_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val, int64_t when_ms)
+{
+    struct kv_entry *e;
+    if (klen > UINT32_MAX)
+        return false;
+    e = kv_xmalloc(entry_size(kv_obj_span(val), klen));
+    e->node.next = NULL;
+    e->ttl = NULL;
+    kv_obj_move(&e->val, val);
+    stamp_new(ks, &e->val);
+    put_key(e, key, klen);
+    if (!dict_insert_new(ks->tables[db]->dict, &e->node)) {
+        free(e);   /* the value's bytes were copied, not moved: val stays the caller's */
+        return false;
+    }
+    free(val);
+    if (when_ms >= 0)
+        kv_ttl_set(ks, db, e, when_ms);
+    return true;
+}
+
 /* Moves the key bytes so they follow a value of `new_span` bytes, growing
  * the entry when needed (relinking it in its table if it moved). */
 static struct kv_entry *make_room(struct kv_space *ks, int db, struct kv_entry *e, size_t new_span)

@@ -101,6 +101,13 @@ bool kv_is_expired(const struct kv_entry *e, int64_t now_ms);
  * object: its bytes are copied into the entry and its shell freed). Raises
  * the "new" keyspace event, as Redis' dbAdd does. */
 struct kv_entry *kv_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val);
+/* Adds a key read back from a snapshot (or journal): no event is raised and
+ * `when_ms` (a deadline in Unix ms, or -1) becomes its TTL. Takes ownership
+ * of `val` as kv_add does; returns false, leaving `val` to the caller, when
+ * the key exists already. */
+bool kv_load_add(struct kv_space *ks, int db, const char *key, size_t klen, struct kv_obj *val, int64_t when_ms);
+/* Sizes an empty database's table for n keys before a bulk load. */
+void kv_reserve(struct kv_space *ks, int db, size_t n);
 /* Replaces an entry's value (the old one is freed; `val` is taken over as
  * by kv_add); the TTL is kept. Returns the entry, which may have moved. */
 struct kv_entry *kv_replace(struct kv_space *ks, int db, struct kv_entry *e, struct kv_obj *val);

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HDR_BYTES 12     /* u64 total + u32 count */
+#define HDR_BYTES PK_HEADER_BYTES     /* u64 total + u32 count */
 #define VARINT_MAX 10
 
 static size_t get_total(const unsigned char *p)
@@ -244,6 +244,21 @@ size_t pk_insert(unsigned char **pp, size_t off, const char *s, size_t len)
     entry_write(*pp + off, s, len);
     set_count(*pp, pk_count(*pp) + 1);
     return off;
+}
+
+unsigned char *pk_build(const char *const *s, const size_t *len, size_t n)
+{
+    size_t total = HDR_BYTES, off = HDR_BYTES;
+    unsigned char *p;
+    assert(n <= UINT32_MAX);
+    for (size_t i = 0; i < n; i++)
+        total += pk_entry_size(len[i]);
+    p = kv_xmalloc(total);
+    for (size_t i = 0; i < n; i++)
+        off += entry_write(p + off, s[i], len[i]);
+    set_total(p, total);
+    set_count(p, (uint32_t)n);
+    return p;
 }
 
 size_t pk_append(unsigned char **pp, const char *s, size_t len)

@@ -30,6 +30,8 @@
 #include <stdint.h>
 
 #define PK_END ((size_t)-1)
+/* pk_bytes() of an empty pack. */
+#define PK_HEADER_BYTES 12
 
 /* Bytes a LEB128 varint of v takes, and the bytes an entry holding `len`
  * bytes takes in a pack (what inserting it adds to pk_bytes): inline, for
@@ -93,6 +95,10 @@ void pk_delete_range(unsigned char **pp, long long start, uint32_t n);
  * entry (skip = 1 looks at the fields of field/value pairs); PK_END if none. */
 size_t pk_find(const unsigned char *p, size_t off, const char *s, size_t len, uint32_t skip);
 
+/* A pack of the n entries s[i] (len[i] bytes each), in order, made with one
+ * allocation: the pack appending them one by one would build (the snapshot
+ * loader's bulk path). */
+unsigned char *pk_build(const char *const *s, const size_t *len, size_t n);
 /* Appends all of `src`'s entries to *pp (quicklist merges). */
 void pk_merge(unsigned char **pp, const unsigned char *src);
 /* Moves the entries from `off` (an entry's offset, not PK_END) to the end

@@ -151,6 +151,14 @@ struct thash *thash_new(void)
     return h;
 }
 
+struct thash *thash_adopt_pack(unsigned char *pack)
+{
+    struct thash *h = kv_xmalloc(sizeof(*h));
+    h->enc = KV_ENC_LISTPACK;
+    h->u.pk = pack;
+    return h;
+}
+
 void thash_free(struct thash *h)
 {
     if (!h)

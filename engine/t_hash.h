@@ -50,6 +50,10 @@ typedef void (*thash_pair_fn)(const char *f, size_t flen, const char *v, size_t 
 struct thash *thash_new(void);
 /* Frees the hash with its fields and values; NULL is a no-op. */
 void thash_free(struct thash *h);
+/* A listpack-encoded hash taking over `pack` (engine/pack.h), which holds
+ * field, value, field, value ... with distinct fields, within the caller's
+ * listpack limits: the snapshot loader's bulk path. */
+struct thash *thash_adopt_pack(unsigned char *pack);
 /* A deep copy with the same encoding (and, for a listpack, the same order). */
 struct thash *thash_dup(const struct thash *h);
 

@@ -221,6 +221,25 @@ void tlist_destroy(struct tlist *l)
     free(l);
 }
 
+struct tlist *tlist_from_strings(const char *const *s, const size_t *len, size_t n, int fill)
+{
+    struct tlist *l = tlist_create();
+    size_t i = 0;
+    while (i < n) {
+        /* as many as fit, and always the first: what tail pushes do */
+        size_t j = i + 1, bytes = PK_HEADER_BYTES + pk_entry_size(len[i]);
+        struct tlist_node *node;
+        while (j < n && fits(bytes + pk_entry_size(len[j]), j - i + 1, fill))
+            bytes += pk_entry_size(len[j++]);
+        node = kv_xmalloc(sizeof(*node));
+        node->pk = pk_build(s + i, len + i, j - i);
+        link_after(l, l->tail, node);
+        l->len += j - i;
+        i = j;
+    }
+    return l;
+}
+
 struct tlist *tlist_dup(const struct tlist *l)
 {
     struct tlist *d = tlist_create();

@@ -51,6 +51,10 @@ struct tlist *tlist_create(void);
 void tlist_destroy(struct tlist *l);
 /* A deep copy. */
 struct tlist *tlist_dup(const struct tlist *l);
+/* A list of the n elements s[i] (len[i] bytes), head to tail: the nodes
+ * pushing them one by one at the tail would make, each built with one
+ * allocation (the snapshot loader's bulk path). n > 0. */
+struct tlist *tlist_from_strings(const char *const *s, const size_t *len, size_t n, int fill);
 
 size_t tlist_len(const struct tlist *l);
 size_t tlist_node_count(const struct tlist *l);

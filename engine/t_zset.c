@@ -228,6 +228,16 @@ const struct zsl *tzset_skiplist(const struct tzset *z)
     return z->enc == KV_ENC_SKIPLIST ? z->u.zsl : NULL;
 }
 
+const unsigned char *tzset_pack(const struct tzset *z)
+{
+    return z->enc == KV_ENC_LISTPACK ? z->u.pack : NULL;
+}
+
+struct tzset *tzset_adopt_pack(unsigned char *pack)
+{
+    return wrap(KV_ENC_LISTPACK, pack);
+}
+
 /* ---- single members ----------------------------------------------------- */
 
 /* The score after flags (INCR, GT, LT) for an existing member at `cur`. */

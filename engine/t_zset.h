@@ -58,6 +58,14 @@ size_t tzset_len(const struct tzset *z);
 /* The skiplist of a skiplist-encoded set (NULL for a pack), for read-only
  * walks: invariant checks, modules that scan in order. */
 const struct zsl *tzset_skiplist(const struct tzset *z);
+/* The pack of a pack-encoded set (NULL for a skiplist): member, score text,
+ * member, score text ... in order, scores in nf_d2str_listpack's form. For
+ * read-only walks (the snapshot writer copies the text as it is). */
+const unsigned char *tzset_pack(const struct tzset *z);
+/* A pack-encoded set taking over `pack`, laid out as tzset_pack describes:
+ * members distinct, in (score, member) order, within the caller's listpack
+ * limits (the snapshot loader's bulk path). */
+struct tzset *tzset_adopt_pack(unsigned char *pack);
 /* Turns a pack-encoded set into a skiplist (no-op for a skiplist), as Redis
  * does to a sorted set it SORTs. */
 void tzset_convert_skiplist(struct tzset *z);
