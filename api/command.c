@@ -11,6 +11,7 @@
 #include "api/client.h"
 #include "api/log.h"
 #include "api/multi.h"
+#include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/reply.h"
 #include "api/script.h"
@@ -439,6 +440,12 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
 {
     if ((c->flags & CF_MULTI) && (d->flags & CMD_NO_MULTI)) {
         reply_error(&c->out, "ERR Command not allowed inside a transaction");
+        return false;
+    }
+    /* stop-writes-on-bgsave-error: a failed background save stops writes
+     * (and PING, which monitoring uses to notice) until a save succeeds */
+    if (((d->flags & CMD_WRITE) || strcmp(d->name, "ping") == 0) && persist_writes_refused(c->srv)) {
+        reply_error(&c->out, PERSIST_MISCONF_ERR);
         return false;
     }
     if ((c->flags & CF_PUBSUB) && c->out.proto == 2 && !pubsub_allowed(d)) {

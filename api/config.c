@@ -188,7 +188,7 @@ static const struct param params[] = {
     BOOL_P("rdbcompression", NULL, 0, "yes", UNTYPED),
     BOOL_P("rdb-del-sync-files", NULL, 0, "no", UNTYPED),
     BOOL_P("activerehashing", NULL, 0, "yes", UNTYPED),
-    BOOL_P("stop-writes-on-bgsave-error", NULL, 0, "yes", UNTYPED),
+    BOOL_P("stop-writes-on-bgsave-error", NULL, F_READ_BY_NAME, "yes", UNTYPED),
     BOOL_P("set-proc-title", NULL, F_IMMUTABLE, "yes", UNTYPED),
     BOOL_P("dynamic-hz", NULL, 0, "yes", UNTYPED),
     BOOL_P("lazyfree-lazy-eviction", NULL, 0, "no", UNTYPED),

@@ -304,8 +304,11 @@ long long persist_lastsave(const struct server *srv) { return (long long)P(srv)-
 
 bool persist_writes_refused(const struct server *srv)
 {
-    const char *v = config_value(srv->cfg, "stop-writes-on-bgsave-error");
-    return config_values(srv->cfg)->nsave > 0 && v && !strcmp(v, "yes") && !P(srv)->last_bgsave_ok;
+    const char *v;
+    if (P(srv)->last_bgsave_ok || config_values(srv->cfg)->nsave == 0)   /* the common case: cheap */
+        return false;
+    v = config_value(srv->cfg, "stop-writes-on-bgsave-error");
+    return v && !strcmp(v, "yes");
 }
 
 /* ---- loading ---------------------------------------------------------------------- */

@@ -387,13 +387,27 @@ def test_failing_save_keeps_server_running(t):
     eq(c.cmd("BGSAVE"), "Background saving started")
     wait_for(lambda: info(c, "persistence")["rdb_bgsave_in_progress"] == "0", 20, "the failing BGSAVE")
     eq(info(c, "persistence")["rdb_last_bgsave_status"], "err")
+    # stop-writes-on-bgsave-error: writes and PING refused, reads go on
+    misconf = ErrorReply("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+                         "to disk. Commands that may modify the data set are disabled, because this instance is "
+                         "configured to report errors during writes if RDB snapshotting fails "
+                         "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+                         "RDB error.")
+    eq(c.cmd("SET", "k", "w"), misconf)
+    eq(c.cmd("PING"), misconf)
+    eq(c.cmd("GET", "k"), b"v")
+    eq(c.cmd("MULTI"), "OK")
+    eq(c.cmd("INCR", "n"), misconf)
+    eq(c.cmd("EXEC"), ErrorReply("EXECABORT Transaction discarded because of previous errors."))
     eq(c.cmd("SHUTDOWN"), ErrorReply("ERR Errors trying to SHUTDOWN. Check logs."))
+    eq(c.cmd("CONFIG", "SET", "stop-writes-on-bgsave-error", "no"), "OK")
     eq(c.cmd("PING"), "PONG", "the server after a refused SHUTDOWN")
+    eq(c.cmd("CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"), "OK")
     s.proc.send_signal(signal.SIGTERM)
     time.sleep(0.5)
     check(s.alive(), "SIGTERM with a failing save stopped the server")
     check("errors trying to shut down" in s.stdout(), "no SIGTERM refusal in the log")
-    eq(c.cmd("PING"), "PONG")
+    eq(c.cmd("GET", "k"), b"v")
     check(not any(".tmp-" in f for f in os.listdir(s.dir)), "temporary files left: %s" % os.listdir(s.dir))
     # once the path is free again, saving works and the status recovers
     os.rmdir(snapshot_path(s))
