@@ -1652,6 +1652,32 @@ static void keep_line(struct config *cfg, const char *name, int argc, const arg_
     cfg->nkept++;
 }
 
+/* parse_value on the space-separated words of one argument (each word, even
+ * an empty one between two spaces, is an argument, as sdssplitlen makes it). */
+static const char *parse_split(const struct param *p, const arg_t *a, struct parse_ctx *pc, struct value *v)
+{
+    char *copy = kv_xmalloc(a->len + 1);
+    arg_t *words = kv_xmalloc(sizeof(*words) * (a->len + 1));
+    int n = 0;
+    const char *err;
+    size_t start = 0;
+    memcpy(copy, a->ptr, a->len);
+    copy[a->len] = '\0';
+    for (size_t i = 0; i <= a->len; i++) {
+        if (i == a->len || copy[i] == ' ') {
+            copy[i] = '\0';
+            words[n].ptr = copy + start;
+            words[n].len = i - start;
+            n++;
+            start = i + 1;
+        }
+    }
+    err = parse_value(p, n, words, pc, v);
+    free(words);
+    free(copy);
+    return err;
+}
+
 /* One directive. Returns NULL or the reason it is refused (in rbuf or static). */
 static const char *apply_directive(struct loader *ld, int argc, arg_t *argv, char *rbuf, int *rc)
 {
@@ -1669,7 +1695,13 @@ static const char *apply_directive(struct loader *ld, int argc, arg_t *argv, cha
         const char *err;
         if (!(p->flags & F_MULTI_ARG) && argc != 2)
             return "wrong number of arguments";
-        err = parse_value(p, argc - 1, argv + 1, &pc, &v);
+        if ((p->flags & F_MULTI_ARG) && argc == 2 && argv[1].len) {
+            /* one argument to a several-argument option ("save '3600 1'",
+             * a quoted --save "3600 1"): split on spaces, as Redis does */
+            err = parse_split(p, &argv[1], &pc, &v);
+        } else {
+            err = parse_value(p, argc - 1, argv + 1, &pc, &v);
+        }
         if (err)
             return err;
         if (p->type == P_SAVE && ld->reading)

@@ -365,6 +365,21 @@ static const char *const defaults[][2] = {
     {"zset-max-ziplist-value", "64"},
 };
 
+START_TEST(test_multi_arg_option_as_one_argument)
+{
+    /* --save "3600 1" and a file's save "300 10": one argument is split on
+     * spaces, as redis-server does for every several-argument option */
+    static const char *const argv[] = { "--save", "3600 1", "--client-output-buffer-limit", "pubsub 1mb 0 0" };
+    ck_assert_int_eq(load_argv(4, argv), CONFIG_LOAD_OK);
+    ck_assert_str_eq(config_value(cfg, "save"), "3600 1");
+    ck_assert_str_eq(config_value(cfg, "client-output-buffer-limit"),
+                     "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 0 0");
+    ck_assert_int_eq(config_values(cfg)->nsave, 1);
+    ck_assert_int_eq(load_file_text("save \"300 10 60 5\"\n"), CONFIG_LOAD_OK);
+    ck_assert_str_eq(config_value(cfg, "save"), "300 10 60 5");
+}
+END_TEST
+
 START_TEST(test_defaults_match_redis)
 {
     static const char *const all[] = {"*"};
@@ -1300,6 +1315,7 @@ static Suite *config_suite(void)
     TCase *tc = tcase_create("config");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_defaults_match_redis);
+    tcase_add_test(tc, test_multi_arg_option_as_one_argument);
     tcase_add_test(tc, test_defaults_typed);
     tcase_add_test(tc, test_hidden_parameters);
     tcase_add_test(tc, test_get_exact_and_patterns);
