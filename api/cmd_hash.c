@@ -95,11 +95,11 @@ static void hset_generic(struct client *c, bool ok_reply)
     h = hash_or_create(c, e, &c->argv[1]);
     for (int i = 2; i < c->argc; i += 2)
         added += thash_set(h, c->argv[i].ptr, c->argv[i].len, c->argv[i + 1].ptr, c->argv[i + 1].len, lim);
-    touched(c, "hset", (c->argc - 2) / 2);
     if (ok_reply)
         reply_ok(&c->out);
     else
         reply_int(&c->out, added);
+    touched(c, "hset", (c->argc - 2) / 2);   /* after the reply, as Redis (RESP3 pushes to c follow it) */
 }
 
 static void hset_cmd(struct client *c) { hset_generic(c, false); }
@@ -118,8 +118,8 @@ static void hsetnx_cmd(struct client *c)
         reply_int(&c->out, 0);
         return;
     }
-    touched(c, "hset", 1);
     reply_int(&c->out, 1);
+    touched(c, "hset", 1);
 }
 
 /* ---- reads of single fields ------------------------------------------------ */
@@ -281,8 +281,8 @@ static void hincrby_cmd(struct client *c)
     }
     cur += incr;
     incr_store(c, e, buf, (size_t)nf_ll2str(buf, sizeof(buf), cur));
-    touched(c, "hincrby", 1);
     reply_int(&c->out, cur);
+    touched(c, "hincrby", 1);
 }
 
 static void hincrbyfloat_cmd(struct client *c)
@@ -316,8 +316,8 @@ static void hincrbyfloat_cmd(struct client *c)
     }
     effect[3].len = (size_t)nf_ld2str_human(buf, sizeof(buf), cur);
     incr_store(c, e, buf, effect[3].len);
-    touched(c, "hincrbyfloat", 1);
     reply_bulk(&c->out, buf, effect[3].len);
+    touched(c, "hincrbyfloat", 1);
     cmd_effect(c, 4, effect);
 }
 

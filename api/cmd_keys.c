@@ -439,15 +439,16 @@ static void expire_generic(struct client *c, bool relative, bool seconds)
         reply_int(&c->out, 0);
         return;
     }
-    if (!db_expire_at(c, e, key, when)) {
+    if (!db_expire_at(c, e, key, when)) {   /* deleted ("del" before the reply) */
         struct resp_arg del[2] = { { "DEL", 3 }, *key };
         cmd_effect(c, 2, del);
+        reply_int(&c->out, 1);
     } else {
+        reply_int(&c->out, 1);              /* "expire" after it, as Redis */
         db_touched(c, key, NOTIFY_GENERIC, "expire");
         if (relative || seconds)
             effect_pexpireat(c, when);
     }
-    reply_int(&c->out, 1);
 }
 
 static void expire_cmd(struct client *c) { expire_generic(c, true, true); }

@@ -219,7 +219,8 @@ static int move_ready_or_reply(struct client *c, const struct resp_arg *src, con
 }
 
 /* Moves one element from the (non-empty) list at src to dst and replies it.
- * Redis' order of events: push on dst, pop on src, then "del" of src. */
+ * Redis' order: push event on dst, the reply, pop event on src, then "del"
+ * of src (a RESP3 client subscribed to its own events sees that order). */
 static void move_reply(struct client *c, const struct resp_arg *src, const struct resp_arg *dst,
                        enum tlist_end from, enum tlist_end to)
 {
@@ -233,8 +234,8 @@ static void move_reply(struct client *c, const struct resp_arg *src, const struc
     tlist_pop(sl, from, fill);
     tlist_push(list_create_or_get(c, dst, db_write(c, dst)), to, v, len, fill);
     touched(c, dst, push_event(to), 1);
-    shrunk(c, src, pop_event(from), 0);
     reply_bulk(&c->out, v, len);
+    shrunk(c, src, pop_event(from), 0);
     free(v);
 }
 
@@ -442,8 +443,8 @@ static void linsert_cmd(struct client *c)
         reply_int(&c->out, -1);
         return;
     }
+    touched(c, key, "linsert", 1);   /* before the reply, as Redis */
     reply_int(&c->out, (long long)tlist_len(l));
-    touched(c, key, "linsert", 1);
 }
 
 static void lset_cmd(struct client *c)
@@ -476,9 +477,9 @@ static void lrem_cmd(struct client *c)
     if (!arg_ll_or_reply(c, &c->argv[2], &count) || !db_write_typed_or_reply(c, key, KV_LIST, &e))
         return;
     removed = e ? tlist_remove(list_of(e), val->ptr, val->len, count, fill_of(c)) : 0;
-    reply_int(&c->out, (long long)removed);
-    if (removed)
+    if (removed)   /* "lrem" (and "del") before the reply, as Redis */
         shrunk(c, key, "lrem", (long long)removed);
+    reply_int(&c->out, (long long)removed);
 }
 
 static void ltrim_cmd(struct client *c)

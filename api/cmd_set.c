@@ -59,7 +59,8 @@ static struct tset *set_of(struct kv_entry *e) { return kv_entry_val(e)->v.ptr; 
 static void reply_member(const char *p, size_t len, void *arg) { reply_bulk(arg, p, len); }
 
 /* A change of n members to a set key: the key is deleted when the set is
- * now empty, then the command's event, the dirty count, and "del". */
+ * now empty, then the command's event (none when `event` is NULL: SPOP
+ * raises it before its reply), the dirty count, and "del". */
 static void set_changed(struct client *c, const struct resp_arg *key, const struct tset *s, const char *event,
                         long long n)
 {
@@ -239,18 +240,21 @@ static void spop_count(struct client *c)
         return;
     }
     s = set_of(e);
+    /* Redis' order: "spop", the reply, then "del" (what a RESP3 client
+     * subscribed to its own events sees) */
+    kv_notify(c->srv->ks, NOTIFY_SET, "spop", c->db, key->ptr, key->len);
     if ((unsigned long long)count >= tset_card(s)) {
         /* the whole set: replied, then the key goes, propagated as DEL */
         reply_whole(c, s);
         kv_delete(c->srv->ks, c->db, key->ptr, key->len);
-        db_touched(c, key, NOTIFY_SET, "spop");
+        db_touched(c, key, NOTIFY_SET, NULL);
         kv_notify(c->srv->ks, NOTIFY_GENERIC, "del", c->db, key->ptr, key->len);
         cmd_effect(c, 2, (struct resp_arg[]){ { "DEL", 3 }, *key });
         return;
     }
     reply_set(&c->out, count);
     pop_members(c, key, s, (size_t)count);
-    set_changed(c, key, s, "spop", count);
+    set_changed(c, key, s, NULL, count);
 }
 
 static void spop_cmd(struct client *c)
@@ -274,8 +278,9 @@ static void spop_cmd(struct client *c)
         return;
     }
     s = set_of(e);
+    kv_notify(c->srv->ks, NOTIFY_SET, "spop", c->db, key->ptr, key->len);   /* before the reply, as Redis */
     pop_members(c, key, s, 1);
-    set_changed(c, key, s, "spop", 1);
+    set_changed(c, key, s, NULL, 1);
 }
 
 /* ---- SRANDMEMBER ---------------------------------------------------------- */
@@ -418,23 +423,33 @@ static void setop_store(struct client *c, enum set_op op, const char *event)
     size_t n = (size_t)c->argc - 2;
     struct tset **sets = kv_xmalloc(n * sizeof(*sets)), *r;
     long long card;
+    bool early = false;
 
     if (!lookup_sets_or_reply(c, 2, (int)n, sets)) {
         free(sets);
         return;
     }
+    /* Redis' order: the reply, then the event ("del" for an empty result),
+     * except SINTERSTORE with a missing source, which deletes first */
+    for (size_t i = 0; op == OP_INTER && i < n; i++)
+        if (!sets[i])
+            early = true;
     r = compute(c, op, sets, n);
     free(sets);
     card = (long long)tset_card(r);
     if (card > 0) {
         struct kv_entry *e = db_write(c, dst);
         kv_store(c->srv->ks, c->db, e, dst->ptr, dst->len, kv_obj_wrap(KV_SET, r), false);
+        reply_int(&c->out, card);
         db_touched(c, dst, NOTIFY_SET, event);
     } else {
         tset_free(r);
-        db_delete(c, dst);
+        if (early)
+            db_delete(c, dst);
+        reply_int(&c->out, 0);
+        if (!early)
+            db_delete(c, dst);
     }
-    reply_int(&c->out, card);
 }
 
 static void sinter_cmd(struct client *c) { setop_read(c, OP_INTER); }

@@ -220,8 +220,6 @@ static void zadd_generic(struct client *c, unsigned flags)
         added += r == TZ_ADDED;
         updated += r == TZ_UPDATED;
     }
-    if (added + updated)
-        touched(c, key, incr ? "zincr" : "zadd", added + updated);
 reply:
     if (!incr)
         reply_int(&c->out, ch ? added + updated : added);
@@ -229,6 +227,8 @@ reply:
         reply_null(&c->out);
     else
         reply_double(&c->out, newscore);
+    if (added + updated)   /* after the reply, as Redis (RESP3 pushes to c follow it) */
+        touched(c, key, incr ? "zincr" : "zadd", added + updated);
 out:
     free(scores);
 }
@@ -566,7 +566,9 @@ enum pop_shape {
 };
 
 /* Pops up to `count` members from the lowest (max: highest) end of the zset
- * at key, replying them; raises the events. Returns how many were popped. */
+ * at key, replying them; raises the events in Redis' order: the pop event
+ * before the first member's reply, "del" after the last. Returns how many
+ * were popped. */
 static long long pop_elems(struct client *c, const struct resp_arg *key, struct tzset *z, bool max, long long count,
                            enum pop_shape shape)
 {
@@ -580,13 +582,16 @@ static long long pop_elems(struct client *c, const struct resp_arg *key, struct 
     for (long long i = 0; i < n; i++) {
         size_t at = max ? tzset_len(z) - 1 : 0;
         tzset_peek(z, max, &e);
+        if (i == 0)
+            touched(c, key, max ? "zpopmax" : "zpopmin", n);
         if (shape == POP_PAIRS)
             reply_array(&c->out, 2);
         reply_bulk(&c->out, e.m, e.len);
         reply_double(&c->out, e.score);
         tzset_delete_rank(z, at, at);
     }
-    removed(c, key, z, max ? "zpopmax" : "zpopmin", n);
+    if (n && tzset_len(z) == 0)
+        coll_delete_emptied(c, key);
     return n;
 }
 

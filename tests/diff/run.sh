@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the whole differential suite: unit tests of the runner, then the case
 # corpus, 3 random seeds x 2000 string/key ops and 3 seeds x 2000 list/hash/
-# set/zset/SORT ops, under RESP2 and RESP3, against a real redis-server.
+# set/zset/SORT ops, under RESP2 and RESP3, against a real redis-server; then
+# random_notify.py (keyspace-event streams and transactions, 3 seeds).
 # Exits non-zero on any mismatch.
 #
 #   tests/diff/run.sh [CANDIDATE_BINARY] [runner options...]   default: build/taskkv-server
@@ -11,7 +12,7 @@
 # Extra options go to runner.py, e.g. -k strings, --resp 3, -v, --max-fail 50.
 # Lines needing commands the candidate does not have yet are skipped on both
 # servers (see README.md); the run ends with "skipped N lines needing: ...".
-# --no-skip runs them all.
+# --no-skip runs them all. random_notify.py gets only the candidate option.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -31,5 +32,26 @@ case "$1" in
     *) cand=$1; shift; set -- --candidate "$cand" "$@" ;;
 esac
 
+# the candidate options alone, for random_notify.py
+nc1=$1
+nc2=
+[ "$1" = --candidate-redis ] || nc2=$2
+
 "$py" "$here/test_tools.py" -q 2>&1 | tail -n 1
-exec "$py" "$here/runner.py" "$@" --random 2000 --random-types 2000 --seed 1 --seed 2 --seed 3
+rc=0
+"$py" "$here/runner.py" "$@" --random 2000 --random-types 2000 --seed 1 --seed 2 --seed 3 || rc=$?
+
+# Keyspace-notification event streams and transactions (random_notify.py):
+# 3 seeds x 1500 commands, plain and in MULTI/EXEC, RESP2 and RESP3, KEA for
+# seed 1 and random flags for seeds 2 and 3 (about 15 s). TASKKV_DIFF_NOTIFY=0
+# skips it.
+if [ "${TASKKV_DIFF_NOTIFY:-1}" != 0 ]; then
+    r=0
+    if [ -n "$nc2" ]; then
+        "$py" "$here/random_notify.py" "$nc1" "$nc2" --seed 1 --seed 2 --seed 3 -n 1500 --flags mixed || r=$?
+    else
+        "$py" "$here/random_notify.py" "$nc1" --seed 1 --seed 2 --seed 3 -n 1500 --flags mixed || r=$?
+    fi
+    if [ "$r" -gt "$rc" ]; then rc=$r; fi
+fi
+exit "$rc"
