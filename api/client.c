@@ -17,6 +17,7 @@
 #include "api/config.h"
 #include "api/log.h"
 #include "api/multi.h"
+#include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/server.h"
 #include "engine/alloc.h"
@@ -206,6 +207,7 @@ bool client_check_output_limit(struct client *c)
 static void write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     struct client *c = CLIENT_OF(w, wio);
+    persist_journal_commit(c->srv);   /* no reply ahead of the writes it shows (appendfsync always) */
     client_flush(c);
 }
 

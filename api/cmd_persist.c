@@ -63,6 +63,25 @@ static void bgsave_cmd(struct client *c)
         reply_error(&c->out, "ERR");
 }
 
+static void bgrewriteaof_cmd(struct client *c)
+{
+    if (persist_bgrewrite_running(c->srv)) {
+        reply_error(&c->out, "ERR Background append only file rewriting already in progress");
+        return;
+    }
+    /* after the running BGSAVE, or from the cron inside EXEC, as Redis */
+    if (persist_bgsave_running(c->srv) || c->srv->exec_wrap) {
+        persist_bgrewrite_schedule(c->srv);
+        reply_simple(&c->out, "Background append only file rewriting scheduled");
+        return;
+    }
+    if (persist_bgrewrite(c->srv) == PERSIST_BG_STARTED)
+        reply_simple(&c->out, "Background append only file rewriting started");
+    else
+        reply_error(&c->out, "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+                             "information.");
+}
+
 static void lastsave_cmd(struct client *c) { reply_int(&c->out, persist_lastsave(c->srv)); }
 
 /* ---- DEBUG --------------------------------------------------------------------- */
@@ -212,6 +231,8 @@ static const struct cmd_def persist_cmds[] = {
       "Synchronously saves the database(s) to disk.", NULL },
     { "bgsave", bgsave_cmd, -1, CMD_ADMIN | CMD_NOSCRIPT, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
       "Asynchronously saves the database(s) to disk.", NULL },
+    { "bgrewriteaof", bgrewriteaof_cmd, 1, CMD_ADMIN | CMD_NOSCRIPT, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0,
+      0, "Asynchronously rewrites the append-only file to disk.", NULL },
     { "lastsave", lastsave_cmd, 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_FAST | ACL_DANGEROUS, 0, 0,
       0, "Returns the Unix timestamp of the last successful save to disk.", NULL },
     { "debug", debug_cmd, -2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,

@@ -8,7 +8,10 @@
 #include "api/persist.h"
 #include "api/config.h"
 #include "api/log.h"
+#include "api/client.h"
+#include "api/reply.h"
 #include "api/server.h"
+#include "engine/journal.h"
 #include "engine/kv.h"
 #include "engine/snapshot.h"
 
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,9 +45,54 @@ struct persist {
     long long latest_fork_usec;
     unsigned long long load_loaded, load_expired;
     ev_signal sigchld;
+    /* the journal (appendonly yes) */
+    struct journal *journal;
+    uint64_t seq_hi;            /* highest journal seq known (journal closed) */
+    bool replaying;             /* start-up replay: effects are not journaled */
+    bool in_unit;               /* between a MULTI and its EXEC effect: no commit */
+    bool journal_ok;            /* aof_last_write_status */
+    bool sync_due;              /* committed since the last everysec fsync */
+    uint64_t base_bytes;        /* journal size after the last rewrite / enable */
+    unsigned long long commits, fsyncs;
+    /* BGREWRITEAOF: a background save that folds the journal */
+    bool child_rewrite;         /* the running child is a rewrite */
+    bool rewrite_scheduled;
+    uint64_t fork_seq;          /* current_seq() at the fork */
+    uint64_t fold_seq;          /* rows <= this are in a saved snapshot: delete them */
+    unsigned long long rewrites;
+    long long last_rewrite_sec;
+    int64_t rewrite_start_ms;
+    bool last_rewrite_ok;
 };
 
 static struct persist *P(const struct server *srv) { return srv->persist; }
+static void journal_cron(struct server *srv);
+static bool journal_start(struct server *srv, uint64_t snap_seq);
+static void journal_fold(struct server *srv, uint64_t seq);
+
+/* auto-aof-rewrite-percentage / -min-size: the journal's files grew by the
+ * percentage over their size after the last fold, and are past min-size.
+ * After a failed rewrite the next try waits BGSAVE_RETRY_DELAY. */
+static bool auto_rewrite_due(const struct server *srv)
+{
+    const struct persist *p = P(srv);
+    const char *pct = config_value(srv->cfg, "auto-aof-rewrite-percentage");
+    const char *min = config_value(srv->cfg, "auto-aof-rewrite-min-size");
+    long long percentage = pct ? atoll(pct) : 0, min_size = min ? atoll(min) : 0;
+    uint64_t cur, base;
+    if (percentage <= 0 || (!p->last_rewrite_ok && time(NULL) - p->lastbgsave_try <= BGSAVE_RETRY_DELAY))
+        return false;
+    cur = journal_file_bytes(p->journal);
+    base = p->base_bytes ? p->base_bytes : 1;
+    return cur > (uint64_t)min_size && (cur - (cur > base ? base : cur)) * 100 / base >= (uint64_t)percentage;
+}
+
+/* The journal entry a snapshot taken now includes: the last one appended
+ * (the dataset already holds every appended effect). */
+static uint64_t current_seq(const struct persist *p)
+{
+    return p->journal ? journal_last_seq(p->journal) : p->seq_hi;
+}
 
 void persist_path(const struct server *srv, char *buf, size_t cap)
 {
@@ -76,12 +125,22 @@ static void child_done(struct server *srv, int status)
     char tmp[4096];
     int64_t now = server_clock_ms();
     p->last_bgsave_sec = (now - p->child_start_ms) / 1000;
+    if (p->child_rewrite) {
+        p->last_rewrite_sec = p->last_bgsave_sec;
+        p->last_rewrite_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (p->last_rewrite_ok) {
+            p->rewrites++;
+            log_at(srv, LOG_NOTICE, "Background journal rewrite terminated with success");
+        }
+        p->child_rewrite = false;
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         log_at(srv, LOG_NOTICE, "Background saving terminated with success");
         p->lastsave = (time_t)(now / 1000);
         p->dirty_at_save = p->dirty_at_fork;
         p->last_bgsave_ok = true;
         p->saves++;
+        journal_fold(srv, p->fork_seq);
     } else if (WIFEXITED(status)) {
         log_at(srv, LOG_WARNING, "Background saving error");
         p->last_bgsave_ok = false;
@@ -131,7 +190,7 @@ static void sigchld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static void child_main(struct server *srv)
 {
     char path[4096], tmp[4096], err[ERRLEN];
-    struct snapshot_meta meta = { TASKKV_VERSION, 0 };
+    struct snapshot_meta meta = { TASKKV_VERSION, current_seq(P(srv)) };
     sigset_t none;
     uint64_t keys = 0;
     int rc;
@@ -163,6 +222,7 @@ enum persist_bg persist_bgsave(struct server *srv)
         return PERSIST_BG_IN_PROGRESS;
     p->lastbgsave_try = time(NULL);
     p->dirty_at_fork = srv->dirty;
+    p->fork_seq = current_seq(p);
     /* watching SIGCHLD only while a child runs; started before the fork so
      * an early exit is not missed */
     ev_signal_start(srv->loop, &p->sigchld);
@@ -210,7 +270,7 @@ bool persist_save(struct server *srv)
 {
     struct persist *p = P(srv);
     char path[4096], tmp[4096], err[ERRLEN];
-    struct snapshot_meta meta = { TASKKV_VERSION, 0 };
+    struct snapshot_meta meta = { TASKKV_VERSION, current_seq(p) };
     int64_t now = server_clock_ms();
     uint64_t keys = 0;
     persist_path(srv, path, sizeof(path));
@@ -224,6 +284,7 @@ bool persist_save(struct server *srv)
     p->dirty_at_save = srv->dirty;
     p->last_bgsave_ok = true;
     p->saves++;
+    journal_fold(srv, meta.journal_seq);
     return true;
 }
 
@@ -241,9 +302,21 @@ void persist_cron(struct server *srv)
     struct persist *p = P(srv);
     const struct config_values *cv = config_values(srv->cfg);
     time_t now = time(NULL);
+    journal_cron(srv);
     reap(srv);
+    if (p->fold_seq)
+        journal_fold(srv, p->fold_seq);
     if (p->child)
         return;
+    if (p->rewrite_scheduled) {
+        persist_bgrewrite(srv);
+        return;
+    }
+    if (p->journal && auto_rewrite_due(srv)) {
+        log_at(srv, LOG_NOTICE, "Starting automatic rewriting of the journal");
+        persist_bgrewrite(srv);
+        return;
+    }
     if (p->scheduled) {
         persist_bgsave(srv);
         return;
@@ -339,7 +412,7 @@ bool persist_load_at_start(struct server *srv)
     double secs;
     int rc = load(srv, 0, err, sizeof(err), &secs, &info);
     if (rc == SNAPSHOT_MISSING)
-        return true;
+        return journal_start(srv, 0);
     if (rc != SNAPSHOT_OK) {
         const struct config_values *cv = config_values(srv->cfg);
         persist_path(srv, path, sizeof(path));
@@ -357,7 +430,7 @@ bool persist_load_at_start(struct server *srv)
     log_at(srv, LOG_NOTICE, "Done loading snapshot, keys loaded: %llu, keys expired: %llu.",
            (unsigned long long)info.keys_loaded, (unsigned long long)info.keys_expired);
     log_at(srv, LOG_NOTICE, "DB loaded from disk: %.3f seconds", secs);
-    return true;
+    return journal_start(srv, info.journal_seq);
 }
 
 bool persist_load(struct server *srv, bool merge)
@@ -378,6 +451,297 @@ bool persist_load(struct server *srv, bool merge)
     return false;
 }
 
+/* ---- the journal ------------------------------------------------------------------ */
+
+void persist_journal_path(const struct server *srv, char *buf, size_t cap)
+{
+    const struct config_values *cv = config_values(srv->cfg);
+    const char *name = config_value(srv->cfg, "appendfilename");
+    snprintf(buf, cap, "%s/%s.sqlite", cv->dir, name && *name ? name : "appendonly.aof");
+}
+
+static enum journal_fsync fsync_policy(const struct server *srv)
+{
+    switch (config_values(srv->cfg)->appendfsync) {
+    case CONFIG_FSYNC_ALWAYS: return JOURNAL_FSYNC_ALWAYS;
+    case CONFIG_FSYNC_NO: return JOURNAL_FSYNC_NO;
+    default: return JOURNAL_FSYNC_EVERYSEC;
+    }
+}
+
+static bool arg_eq(const struct kv_arg *a, const char *s)
+{
+    return a->len == strlen(s) && strncasecmp(a->ptr, s, a->len) == 0;
+}
+
+/* Fatal: a write that cannot be journaled under `always` must not be
+ * acknowledged (Redis exits in the same case). */
+static void journal_failed(struct server *srv, const char *what, const char *err)
+{
+    struct persist *p = P(srv);
+    p->journal_ok = false;
+    log_at(srv, LOG_WARNING, "Error %s the journal: %s", what, err);
+    if (fsync_policy(srv) == JOURNAL_FSYNC_ALWAYS) {
+        log_at(srv, LOG_WARNING, "Can't recover from a journal write error when the appendfsync policy is "
+               "'always'. Exiting...");
+        _exit(1);
+    }
+}
+
+/* The effect hook: every applied write, as its effect. */
+static void effect_hook(void *ctx, int db, int argc, const struct kv_arg *argv)
+{
+    struct server *srv = ctx;
+    struct persist *p = P(srv);
+    char err[ERRLEN];
+    if (!p->journal || p->replaying || argc <= 0)
+        return;
+    if (db < 0 && argc == 1) {
+        if (arg_eq(&argv[0], "MULTI"))
+            p->in_unit = true;
+        else if (arg_eq(&argv[0], "EXEC"))
+            p->in_unit = false;
+    }
+    if (!journal_append(p->journal, db, argc, argv, err, sizeof(err)))
+        journal_failed(srv, "appending to", err);
+}
+
+static void install_hook(struct server *srv)
+{
+    if (!srv->hooks.effect && (!srv->hooks.ctx || srv->hooks.ctx == srv)) {
+        srv->hooks.ctx = srv;
+        srv->hooks.effect = effect_hook;
+    }
+}
+
+static void remove_hook(struct server *srv)
+{
+    if (srv->hooks.effect == effect_hook)
+        srv->hooks.effect = NULL;
+}
+
+void persist_journal_commit(struct server *srv)
+{
+    struct persist *p = P(srv);
+    char err[ERRLEN];
+    /* a transaction's or script's effects are committed as one: a busy
+     * script lets the loop run before its EXEC effect */
+    if (!p->journal || p->in_unit || !journal_pending(p->journal))
+        return;
+    if (!journal_commit(p->journal, err, sizeof(err))) {
+        journal_failed(srv, "committing", err);
+        return;
+    }
+    p->commits++;
+    if (fsync_policy(srv) == JOURNAL_FSYNC_ALWAYS)
+        p->fsyncs++;
+    else
+        p->sync_due = true;
+    p->journal_ok = true;
+}
+
+/* The once-a-second fsync of appendfsync everysec. */
+static void journal_cron(struct server *srv)
+{
+    struct persist *p = P(srv);
+    char err[ERRLEN];
+    if (!p->journal || !p->sync_due || fsync_policy(srv) != JOURNAL_FSYNC_EVERYSEC)
+        return;
+    p->sync_due = false;
+    if (!journal_sync(p->journal, err, sizeof(err)))
+        journal_failed(srv, "syncing", err);
+    else
+        p->fsyncs++;
+}
+
+struct replay {
+    struct server *srv;
+    struct client *c;
+    int db;
+    unsigned long long errors;
+    unsigned long long rows;
+};
+
+static bool replay_row(void *ctx, uint64_t seq, int db, int argc, const struct kv_arg *argv)
+{
+    struct replay *r = ctx;
+    uint64_t errors = r->c->out.errors;
+    if (db >= 0 && db != r->db) {
+        char num[16];
+        struct resp_arg sel[2] = { { "SELECT", 6 }, { num, 0 } };
+        sel[1].len = (size_t)snprintf(num, sizeof(num), "%d", db);
+        client_exec_argv(r->c, 2, sel);
+        r->db = db;
+    }
+    client_exec_argv(r->c, argc, (const struct resp_arg *)argv);
+    if (r->c->out.errors > errors && r->errors++ < 10) {
+        log_at(r->srv, LOG_WARNING, "Journal entry %llu (%.*s, db %d) failed while replaying",
+               (unsigned long long)seq, (int)(argv[0].len > 64 ? 64 : argv[0].len), argv[0].ptr, db);
+    }
+    reply_clear(&r->c->out);
+    r->rows++;
+    return true;
+}
+
+static bool journal_start(struct server *srv, uint64_t snap_seq)
+{
+    struct persist *p = P(srv);
+    const struct config_values *cv = config_values(srv->cfg);
+    char path[4096], err[ERRLEN];
+    uint64_t torn = 0;
+    persist_journal_path(srv, path, sizeof(path));
+    p->seq_hi = snap_seq;
+    if (!cv->appendonly) {
+        /* remember the journal's last seq so that an old journal's rows
+         * are never replayed onto a later snapshot */
+        if (access(path, F_OK) == 0) {
+            struct journal *j = journal_open(path, JOURNAL_FSYNC_NO, NULL, err, sizeof(err));
+            if (j) {
+                if (journal_last_seq(j) > p->seq_hi)
+                    p->seq_hi = journal_last_seq(j);
+                journal_close(j);
+            }
+        }
+        return true;
+    }
+    p->journal = journal_open(path, fsync_policy(srv), &torn, err, sizeof(err));
+    if (!p->journal) {
+        log_at(srv, LOG_WARNING, "Fatal error opening the journal: %s", err);
+        log_at(srv, LOG_WARNING, "taskkv will not start without its journal: repair or move the file away, then "
+               "start again.");
+        if (cv->logfile && *cv->logfile)
+            fprintf(stderr, "Fatal error opening the journal: %s\n", err);
+        return false;
+    }
+    if (torn)
+        log_at(srv, LOG_WARNING, "!!! Warning: the journal %s-wal ends with %llu bytes after its last complete "
+               "commit (an interrupted write): they are dropped.", path, (unsigned long long)torn);
+    {
+        struct replay r = { srv, client_create_fake(srv), 0, 0, 0 };
+        int notify = srv->notify_flags;
+        int64_t start = server_clock_us();
+        long long n;
+        p->replaying = true;
+        srv->notify_flags = 0;
+        n = journal_read(p->journal, snap_seq, replay_row, &r, err, sizeof(err));
+        srv->notify_flags = notify;
+        p->replaying = false;
+        client_free(r.c);
+        if (n < 0) {
+            log_at(srv, LOG_WARNING, "Fatal error replaying the journal: %s", err);
+            if (cv->logfile && *cv->logfile)
+                fprintf(stderr, "Fatal error replaying the journal: %s\n", err);
+            return false;
+        }
+        if (n > 0 || torn)
+            log_at(srv, LOG_NOTICE, "Journal replayed: %lld entries after seq %llu in %.3f seconds%s", n,
+                   (unsigned long long)snap_seq, (double)(server_clock_us() - start) / 1e6,
+                   r.errors ? " (some failed: see above)" : "");
+    }
+    journal_advance_seq(p->journal, snap_seq);
+    p->seq_hi = journal_last_seq(p->journal);
+    p->dirty_at_save = srv->dirty;
+    p->base_bytes = journal_file_bytes(p->journal);
+    install_hook(srv);
+    return true;
+}
+
+/* CONFIG SET appendonly / appendfsync. Turning the journal on writes a
+ * snapshot first (holding everything up to the journal's last seq), so
+ * the journal starts from a known point. */
+bool persist_journal_config(struct server *srv, char *reason, size_t reasonlen)
+{
+    struct persist *p = P(srv);
+    const struct config_values *cv = config_values(srv->cfg);
+    char path[4096], err[ERRLEN];
+    if (cv->appendonly && !p->journal) {
+        struct journal *j;
+        uint64_t seq;
+        persist_journal_path(srv, path, sizeof(path));
+        j = journal_open(path, fsync_policy(srv), NULL, err, sizeof(err));
+        if (!j) {
+            log_at(srv, LOG_WARNING, "Can't open the journal: %s", err);
+            snprintf(reason, reasonlen, "Can't open the journal, check server logs.");
+            return false;
+        }
+        journal_advance_seq(j, p->seq_hi);
+        p->journal = j;   /* the snapshot records its last seq */
+        seq = journal_last_seq(j);
+        persist_kill_child(srv);
+        if (!persist_save(srv) || !journal_truncate(j, seq, err, sizeof(err))) {
+            p->journal = NULL;
+            journal_close(j);
+            snprintf(reason, reasonlen, "Can't write the snapshot the journal starts from, check server logs.");
+            return false;
+        }
+        p->base_bytes = journal_file_bytes(j);
+        p->journal_ok = true;
+        install_hook(srv);
+        log_at(srv, LOG_NOTICE, "Journal enabled: %s (starting after seq %llu)", path, (unsigned long long)seq);
+    } else if (!cv->appendonly && p->journal) {
+        persist_journal_commit(srv);
+        p->seq_hi = journal_last_seq(p->journal);
+        journal_close(p->journal);
+        p->journal = NULL;
+        p->in_unit = false;
+        remove_hook(srv);
+        log_at(srv, LOG_NOTICE, "Journal disabled");
+    } else if (p->journal) {
+        journal_set_fsync(p->journal, fsync_policy(srv));
+    }
+    return true;
+}
+
+/* A snapshot holding every row up to seq was saved: those rows go. Waits
+ * (for the cron) while a transaction's effects are being appended. */
+static void journal_fold(struct server *srv, uint64_t seq)
+{
+    struct persist *p = P(srv);
+    char err[ERRLEN];
+    if (!p->journal || !seq)
+        return;
+    if (p->in_unit) {
+        p->fold_seq = seq;
+        return;
+    }
+    p->fold_seq = 0;
+    if (!journal_truncate(p->journal, seq, err, sizeof(err))) {
+        log_at(srv, LOG_WARNING, "Can't fold the journal into the snapshot: %s", err);
+        return;
+    }
+    p->base_bytes = journal_file_bytes(p->journal);
+}
+
+enum persist_bg persist_bgrewrite(struct server *srv)
+{
+    struct persist *p = P(srv);
+    enum persist_bg r;
+    if (p->child)
+        return PERSIST_BG_IN_PROGRESS;
+    p->rewrite_scheduled = false;
+    r = persist_bgsave(srv);
+    if (r == PERSIST_BG_STARTED) {
+        p->child_rewrite = true;
+        p->rewrite_start_ms = server_clock_ms();
+        log_at(srv, LOG_NOTICE, "Background journal rewrite started by pid %d", (int)p->child);
+    } else {
+        p->last_rewrite_ok = false;
+    }
+    return r;
+}
+
+bool persist_bgrewrite_running(const struct server *srv) { return P(srv)->child && P(srv)->child_rewrite; }
+
+void persist_bgrewrite_schedule(struct server *srv) { P(srv)->rewrite_scheduled = true; }
+
+bool persist_journal_enabled(const struct server *srv) { return P(srv)->journal != NULL; }
+
+void persist_journal_stats(const struct server *srv, unsigned long long *commits, unsigned long long *fsyncs)
+{
+    *commits = P(srv)->commits;
+    *fsyncs = P(srv)->fsyncs;
+}
+
 /* ---- INFO ------------------------------------------------------------------------- */
 
 void persist_info(const struct server *srv, char *buf, size_t cap)
@@ -391,12 +755,22 @@ void persist_info(const struct server *srv, char *buf, size_t cap)
              "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\nrdb_last_bgsave_time_sec:%lld\r\n"
              "rdb_current_bgsave_time_sec:%lld\r\nrdb_saves:%llu\r\nrdb_last_cow_size:0\r\n"
              "rdb_last_load_keys_expired:%llu\r\nrdb_last_load_keys_loaded:%llu\r\n"
-             "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-             "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\n"
-             "aof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
+             "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:%d\r\n"
+             "aof_last_rewrite_time_sec:%lld\r\naof_current_rewrite_time_sec:%lld\r\naof_last_bgrewrite_status:%s\r\n"
+             "aof_rewrites:%llu\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:%s\r\n"
              "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
              srv->dirty - p->dirty_at_save, p->child ? 1 : 0, (long long)p->lastsave,
-             p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_sec, cur, p->saves, p->load_expired, p->load_loaded);
+             p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_sec, cur, p->saves, p->load_expired, p->load_loaded,
+             p->journal ? 1 : 0, p->child_rewrite ? 1 : 0, p->rewrite_scheduled ? 1 : 0, p->last_rewrite_sec,
+             p->child_rewrite ? (server_clock_ms() - p->rewrite_start_ms) / 1000 : -1LL,
+             p->last_rewrite_ok ? "ok" : "err", p->rewrites, p->journal_ok ? "ok" : "err");
+    if (p->journal) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, cap - n,
+                 "aof_current_size:%llu\r\naof_base_size:%llu\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\n"
+                 "aof_pending_bio_fsync:0\r\naof_delayed_fsync:0\r\n",
+                 (unsigned long long)journal_file_bytes(p->journal), (unsigned long long)p->base_bytes);
+    }
 }
 
 void persist_fork_stats(const struct server *srv, unsigned long long *total_forks, long long *latest_fork_usec)
@@ -416,6 +790,9 @@ struct persist *persist_create(struct server *srv)
     p->lastsave = time(NULL);
     p->last_bgsave_ok = true;
     p->last_bgsave_sec = -1;
+    p->journal_ok = true;
+    p->last_rewrite_sec = -1;
+    p->last_rewrite_ok = true;
     ev_signal_init(&p->sigchld, sigchld_cb, SIGCHLD);
     p->sigchld.data = srv;
     return p;
@@ -426,5 +803,12 @@ void persist_destroy(struct persist *p)
     if (!p)
         return;
     persist_kill_child(p->srv);
+    if (p->journal) {
+        persist_journal_commit(p->srv);
+        if (p->journal && !p->in_unit)
+            journal_sync(p->journal, NULL, 0);
+        journal_close(p->journal);
+        remove_hook(p->srv);
+    }
     free(p);
 }

@@ -89,4 +89,28 @@ void persist_fork_stats(const struct server *srv, unsigned long long *total_fork
  * (merge: replacing keys that exist). False (logged) on failure. */
 bool persist_load(struct server *srv, bool merge);
 
+/* ---- the journal (appendonly yes; docs/PERSISTENCE.md "The journal") ----
+ * `<dir>/<appendfilename>.sqlite` (engine/journal.h). At start-up
+ * (persist_load_at_start) the rows after the snapshot's journal_seq are
+ * replayed through a fake client, without keyspace events and without
+ * being journaled again. While enabled, every effect the dispatcher or the
+ * engine hands to srv->hooks.effect is appended; persist_journal_commit
+ * (the before-sleep step, before any reply is written) commits them as one
+ * group - durably under appendfsync always. */
+void persist_journal_path(const struct server *srv, char *buf, size_t cap);
+void persist_journal_commit(struct server *srv);
+/* CONFIG SET appendonly / appendfsync: opens (writing a snapshot first) or
+ * closes the journal, or changes its fsync policy. False with a reason. */
+bool persist_journal_config(struct server *srv, char *reason, size_t reasonlen);
+bool persist_journal_enabled(const struct server *srv);
+/* BGREWRITEAOF: a background save (the child writes the dataset as of the
+ * fork, with journal_seq = the last row appended before it); when it
+ * succeeds the rows it holds are deleted from the journal. Clients are
+ * served meanwhile. Every successful save folds the journal the same way. */
+enum persist_bg persist_bgrewrite(struct server *srv);
+bool persist_bgrewrite_running(const struct server *srv);
+void persist_bgrewrite_schedule(struct server *srv);
+/* Group commits and fsyncs since start (tests, benchmarks). */
+void persist_journal_stats(const struct server *srv, unsigned long long *commits, unsigned long long *fsyncs);
+
 #endif

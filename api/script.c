@@ -35,6 +35,7 @@
 #include "api/log.h"
 #include "api/lua_bridge.h"
 #include "api/multi.h"
+#include "api/persist.h"
 #include "api/reply.h"
 #include "api/server.h"
 #include "engine/alloc.h"
@@ -233,6 +234,7 @@ static void serve_others(struct script_state *st)
     ev_prepare_start(srv->loop, &srv->before_sleep);
     if (timer)
         ev_timer_start(srv->loop, &srv->deadline_timer);
+    persist_journal_commit(srv);   /* others' writes are durable before their replies go */
     pp = &srv->pending;
     while (*pp) {
         struct client *c = *pp;

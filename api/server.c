@@ -192,6 +192,7 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     if (srv->pending_signal && !script_timed_out(srv))
         shutdown_on_signal(srv, srv->pending_signal);
     block_resume_clients(srv->block);
+    persist_journal_commit(srv);   /* group commit: before any reply of this iteration is written */
     flush_pending(srv);
     server_deadline_changed(srv);
     if (srv->shutdown_asap)
@@ -516,6 +517,11 @@ static bool apply_config(void *ctx, struct config *cfg, const char *const *chang
         *failed = "dir";
         return false;
     }
+    if ((changed_has(changed, n, "appendonly") || changed_has(changed, n, "appendfsync")) &&
+        !persist_journal_config(srv, reason, reasonlen) && !rollback) {
+        *failed = "appendonly";
+        return false;
+    }
     if (srv->nlisteners && (changed_has(changed, n, "port") || changed_has(changed, n, "bind") ||
                             changed_has(changed, n, "unixsocket") || changed_has(changed, n, "unixsocketperm"))) {
         close_listeners(srv);
@@ -559,6 +565,7 @@ int server_run(struct server *srv)
     while (!srv->shutdown_asap)
         ev_run(srv->loop, 0);
     /* flush what the last commands produced (SHUTDOWN replies nothing) */
+    persist_journal_commit(srv);
     flush_pending(srv);
     log_at(srv, LOG_WARNING, "User requested shutdown...");
     log_at(srv, LOG_WARNING, "taskkv is now ready to exit, bye bye...");
