@@ -5,6 +5,7 @@
  * functions: a new type (streams) is added there and nowhere else.
  */
 #include "engine/codec.h"
+#include "engine/varint.h"
 #include "engine/alloc.h"
 #include "engine/numfmt.h"
 #include "engine/pack.h"
@@ -59,14 +60,7 @@ static void put_bytes(struct codec_buf *b, const void *p, size_t len)
 
 static void put_varint(struct codec_buf *b, uint64_t v)
 {
-    unsigned char *p = reserve(b, 10);
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    b->len += n;
+    b->len += varint_put(reserve(b, VARINT_MAX), v);
 }
 
 static void put_str(struct codec_buf *b, const char *p, size_t len)
@@ -105,23 +99,12 @@ static void fail(struct reader *r, const char *fmt, ...)
 
 static bool get_varint(struct reader *r, uint64_t *out)
 {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        unsigned char c;
-        if (r->p >= r->end) {
-            fail(r, "truncated value (a length runs past the end)");
-            return false;
-        }
-        c = *r->p++;
-        if (shift == 63 && c > 1)
-            break;
-        v |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *out = v;
-            return true;
-        }
-    }
-    fail(r, "bad varint (more than 64 bits)");
+    if (varint_get_checked(&r->p, r->end, out))
+        return true;
+    if (r->p >= r->end)
+        fail(r, "truncated value (a length runs past the end)");
+    else
+        fail(r, "bad varint (more than 64 bits)");
     return false;
 }
 

@@ -2,6 +2,7 @@
  * journal: the append-only journal as an sqlite WAL database (journal.h).
  */
 #include "engine/journal.h"
+#include "engine/varint.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -243,17 +244,6 @@ void journal_advance_seq(struct journal *j, uint64_t seq)
 
 /* ---- writing ------------------------------------------------------------------ */
 
-static size_t put_varint(unsigned char *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
 uint64_t journal_append(struct journal *j, int db, int argc, const struct kv_arg *argv, char *err, size_t errcap)
 {
     size_t need = 10, len = 0;
@@ -269,9 +259,9 @@ uint64_t journal_append(struct journal *j, int db, int argc, const struct kv_arg
         j->buf = nb;
         j->bufcap = need;
     }
-    len += put_varint(j->buf, (uint64_t)argc);
+    len += varint_put(j->buf, (uint64_t)argc);
     for (int i = 0; i < argc; i++) {
-        len += put_varint(j->buf + len, argv[i].len);
+        len += varint_put(j->buf + len, argv[i].len);
         if (argv[i].len)
             memcpy(j->buf + len, argv[i].ptr, argv[i].len);
         len += argv[i].len;
@@ -384,22 +374,6 @@ uint64_t journal_file_bytes(const struct journal *j)
 
 /* ---- reading ------------------------------------------------------------------ */
 
-static bool get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (*p >= end)
-            return false;
-        unsigned char b = *(*p)++;
-        r |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            *v = r;
-            return true;
-        }
-    }
-    return false;
-}
-
 long long journal_read(struct journal *j, uint64_t after, journal_row_fn fn, void *ctx, char *err, size_t errcap)
 {
     sqlite3_stmt *st = NULL;
@@ -418,7 +392,7 @@ long long journal_read(struct journal *j, uint64_t after, journal_row_fn fn, voi
         int db = sqlite3_column_int(st, 1);
         const unsigned char *p = sqlite3_column_blob(st, 2);
         const unsigned char *end = p + sqlite3_column_bytes(st, 2);
-        if (!p || !get_varint(&p, end, &argc) || argc == 0 || argc > (uint64_t)(end - p) + 1) {
+        if (!p || !varint_get_checked(&p, end, &argc) || argc == 0 || argc > (uint64_t)(end - p) + 1) {
             if (err && errcap)
                 snprintf(err, errcap, "%s: damaged journal row %llu", j->path, (unsigned long long)seq);
             rows = -1;
@@ -437,7 +411,7 @@ long long journal_read(struct journal *j, uint64_t after, journal_row_fn fn, voi
         bool bad = false;
         for (uint64_t i = 0; i < argc; i++) {
             uint64_t len;
-            if (!get_varint(&p, end, &len) || len > (uint64_t)(end - p)) {
+            if (!varint_get_checked(&p, end, &len) || len > (uint64_t)(end - p)) {
                 bad = true;
                 break;
             }

@@ -11,6 +11,7 @@
  * in the allocator's size classes, so most growths are in place.
  */
 #include "engine/pack.h"
+#include "engine/varint.h"
 #include "engine/alloc.h"
 #include "engine/numfmt.h"
 
@@ -37,33 +38,6 @@ static void set_total(unsigned char *p, size_t n)
 static void set_count(unsigned char *p, uint32_t n)
 {
     memcpy(p + 8, &n, 4);
-}
-
-static size_t varint_put(unsigned char *out, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        out[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    out[n++] = (unsigned char)v;
-    return n;
-}
-
-static size_t varint_get(const unsigned char *in, uint64_t *v)
-{
-    uint64_t r = 0;
-    size_t n = 0;
-    int shift = 0;
-    for (;;) {
-        unsigned char b = in[n++];
-        r |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-        shift += 7;
-    }
-    *v = r;
-    return n;
 }
 
 /* Writes the back-length (a reversed varint) at `out`; returns its size. */

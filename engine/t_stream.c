@@ -46,6 +46,7 @@
  * Ownership: the stream owns the node array, the nodes and their packs.
  */
 #include "engine/t_stream.h"
+#include "engine/varint.h"
 #include "engine/alloc.h"
 #include "engine/numfmt.h"
 #include "engine/pack.h"
@@ -218,27 +219,11 @@ bool tstream_id_parse(const char *p, size_t len, enum tstream_id_syntax syntax, 
 
 /* ---- varints ------------------------------------------------------------------ */
 
-static size_t vput(unsigned char *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
+/* Reads one varint and moves past it. */
 static uint64_t vget(const unsigned char **pp)
 {
-    const unsigned char *p = *pp;
-    uint64_t v = 0;
-    unsigned shift = 0;
-    do {
-        v |= (uint64_t)(*p & 0x7f) << shift;
-        shift += 7;
-    } while (*p++ & 0x80);
-    *pp = p;
+    uint64_t v;
+    *pp += varint_get(*pp, &v);
     return v;
 }
 
@@ -316,7 +301,7 @@ static void ebuf_deinit(struct ebuf *b)
 
 static void ebuf_str(struct ebuf *b, const char *s, size_t len)
 {
-    b->len += vput(b->p + b->len, len);
+    b->len += varint_put(b->p + b->len, len);
     if (len)
         memcpy(b->p + b->len, s, len);
     b->len += len;
@@ -332,7 +317,7 @@ static struct snode *node_create(const struct tstream_id *id, const struct kv_ar
     for (size_t i = 0; i < n; i++)
         cap += 10 + names[stride * i].len;
     ebuf_init(&b, cap);
-    b.len = vput(b.p, n);
+    b.len = varint_put(b.p, n);
     nd->rbytes = LP_FIXED + lp_int_size((int64_t)n) + lp_int_size(0);   /* count, names, 0 terminator */
     for (size_t i = 0; i < n; i++) {
         ebuf_str(&b, names[stride * i].ptr, names[stride * i].len);
@@ -421,10 +406,10 @@ static void node_append(struct snode *nd, const struct tstream_id *id, const str
         cap += 20 + fv[2 * i].len + fv[2 * i + 1].len;
     ebuf_init(&b, cap);
     b.p[b.len++] = same ? FLAG_SAME : 0;
-    b.len += vput(b.p + b.len, dms);
-    b.len += vput(b.p + b.len, dms == 0 ? id->seq - nd->master.seq : id->seq);
+    b.len += varint_put(b.p + b.len, dms);
+    b.len += varint_put(b.p + b.len, dms == 0 ? id->seq - nd->master.seq : id->seq);
     if (!same)
-        b.len += vput(b.p + b.len, npairs);
+        b.len += varint_put(b.p + b.len, npairs);
     /* Redis: flags (0 or 2: two bytes), the ms and seq deltas (as int64),
      * the field count unless same, names unless same, values, lp-count. */
     nd->rbytes += 2 + lp_int_size((int64_t)dms) + lp_int_size((int64_t)(id->seq - nd->master.seq)) +
