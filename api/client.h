@@ -40,6 +40,7 @@ enum client_flag {
     CF_DIRTY_CAS = 1 << 11,        /* a WATCHed key changed: EXEC fails */
     CF_DIRTY_EXEC = 1 << 12,       /* a command was rejected while queueing: EXECABORT */
     CF_SCRIPT = 1 << 13,           /* the fake client Lua scripts call commands through */
+    CF_MONITOR = 1 << 14,          /* in MONITOR mode (api/monitor.c) */
 };
 
 struct client {

@@ -11,6 +11,7 @@
 #include "api/client.h"
 #include "api/log.h"
 #include "api/multi.h"
+#include "api/ops.h"
 #include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/reply.h"
@@ -46,6 +47,9 @@ extern const struct cmd_group cmd_group_pubsub;
 extern const struct cmd_group cmd_group_script;
 extern const struct cmd_group cmd_group_stream;
 extern const struct cmd_group cmd_group_persist;
+extern const struct cmd_group cmd_group_monitor;
+extern const struct cmd_group cmd_group_slowlog;
+extern const struct cmd_group cmd_group_latency;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -59,6 +63,9 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_script,
     &cmd_group_stream,
     &cmd_group_persist,
+    &cmd_group_monitor,
+    &cmd_group_slowlog,
+    &cmd_group_latency,
 };
 
 struct slot {
@@ -416,11 +423,14 @@ void cmd_call(struct client *c, const struct cmd_def *d, const struct cmd_def *p
         srv->now_ms = start / 1000;
         kv_set_clock(srv->ks, srv->now_ms);
     }
+    if ((d->flags & CMD_SKIP_MONITOR) && srv->monitors)   /* EVAL & co. are shown before they run */
+        monitor_feed(c, c->argc, c->argv);
     srv->call_depth++;
     d->fn(c);
     srv->call_depth--;
     stats->calls++;
-    stats->usec += (uint64_t)(server_clock_us() - start);
+    int64_t duration = server_clock_us() - start;
+    stats->usec += (uint64_t)duration;
     /* Errors written by nested calls (EXEC's commands) were counted there. */
     if (c->errors_accounted > errors_before)
         errors_before = c->errors_accounted;
@@ -431,6 +441,8 @@ void cmd_call(struct client *c, const struct cmd_def *d, const struct cmd_def *p
     c->errors_accounted = c->out.errors;
     srv->stats.commands_processed++;
     propagate(c);
+    if (duration >= srv->ops_min_us)   /* MONITOR, SLOWLOG, LATENCY (api/ops.h) */
+        ops_after_call(c, d, parent, start, duration);
     c->cmd = NULL;
 }
 
@@ -456,6 +468,10 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
             reply_errorf(&c->out, "ERR Can't execute '%s%s%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
                          "QUIT / RESET are allowed in this context", parent ? parent->name : "", parent ? "|" : "",
                          d->name);
+        return false;
+    }
+    if ((c->flags & CF_MONITOR) && monitor_refuses(d)) {
+        reply_error(&c->out, "ERR Replica can't interact with the keyspace");
         return false;
     }
     return script_allowed_or_reply(c, d);

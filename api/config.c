@@ -316,14 +316,14 @@ static const struct param params[] = {
     NUM_P("socket-mark-id", NULL, F_IMMUTABLE, N_UNSIGNED, 0, U_MAX, "0", UNTYPED),
     /* unsigned long (checked as signed by Redis) */
     NUM_P("active-defrag-max-scan-fields", NULL, 0, 0, 1, L_MAX, "1000", UNTYPED),
-    NUM_P("slowlog-max-len", NULL, 0, 0, 0, L_MAX, "128", UNTYPED),
+    NUM_P("slowlog-max-len", NULL, 0, 0, 0, L_MAX, "128", TYPED(FK_LL, slowlog_max_len)),
     NUM_P("acllog-max-len", NULL, 0, 0, 0, L_MAX, "128", UNTYPED),
     /* long long */
     NUM_P("busy-reply-threshold", "lua-time-limit", 0, 0, 0, L_MAX, "5000",
           TYPED(FK_LL, busy_reply_threshold)),
     NUM_P("cluster-node-timeout", NULL, 0, 0, 0, LL_MAX, "15000", UNTYPED),
-    NUM_P("slowlog-log-slower-than", NULL, 0, 0, -1, LL_MAX, "10000", UNTYPED),
-    NUM_P("latency-monitor-threshold", NULL, 0, 0, 0, LL_MAX, "0", UNTYPED),
+    NUM_P("slowlog-log-slower-than", NULL, 0, 0, -1, LL_MAX, "10000", TYPED(FK_LL, slowlog_log_slower_than)),
+    NUM_P("latency-monitor-threshold", NULL, 0, 0, 0, LL_MAX, "0", TYPED(FK_LL, latency_monitor_threshold)),
     NUM_P("proto-max-bulk-len", NULL, 0, N_MEMORY, 1024 * 1024, L_MAX, "536870912",
           TYPED(FK_LL, proto_max_bulk_len)),
     NUM_P("stream-node-max-entries", NULL, 0, 0, 0, LL_MAX, "100", TYPED(FK_LL, stream_node_max_entries)),

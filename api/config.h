@@ -107,6 +107,11 @@ struct config_values {
     int appendfsync;                /* enum config_appendfsync */
     const struct config_save_point *save;
     int nsave;
+
+    /* operations (api/slowlog.c, api/latency.c) */
+    long long slowlog_log_slower_than;  /* us; -1 = off, 0 = every command */
+    long long slowlog_max_len;
+    long long latency_monitor_threshold; /* ms; 0 = off */
 };
 
 /* A binary-safe argument (a CONFIG SET name or value, a CONFIG GET pattern). */

@@ -14,6 +14,7 @@
 #include "api/config.h"
 #include "api/log.h"
 #include "api/multi.h"
+#include "api/ops.h"
 #include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/script.h"
@@ -239,6 +240,7 @@ struct server *server_create(struct config *cfg)
     srv->ks = kv_create(cv->databases, srv->ti, &ev);
     srv->block = block_create(srv);
     srv->pubsub = ps_hub_create();
+    ops_refresh(srv);
     srv->watch = watch_registry_create(cv->databases);
     srv->persist = persist_create(srv);
     pubsub_config_changed(srv);
@@ -274,6 +276,7 @@ void server_destroy(struct server *srv)
         unlink(config_values(srv->cfg)->unixsocket);
     block_destroy(srv->block);
     ps_hub_destroy(srv->pubsub);
+    ops_destroy(srv);
     watch_registry_destroy(srv->watch);
     persist_destroy(srv->persist);
     kv_destroy(srv->ks);
@@ -512,6 +515,7 @@ static bool apply_config(void *ctx, struct config *cfg, const char *const *chang
     const struct config_values *cv = config_values(cfg);
     apply_access_policy(srv);
     pubsub_config_changed(srv);
+    ops_refresh(srv);
     if (changed_has(changed, n, "dir") && chdir(cv->dir) < 0) {
         snprintf(reason, reasonlen, "%s", strerror(errno));
         *failed = "dir";

@@ -87,6 +87,13 @@ struct server {
     struct persist *persist;     /* snapshots: saves, BGSAVE child, load (api/persist.c) */
     int notify_flags;            /* notify-keyspace-events as NOTIFY_* classes */
     int call_depth;              /* nested dispatch (EXEC, scripts, retries) */
+    /* operations (api/ops.h): cmd_call hands a command to ops_after_call
+     * when its duration is at least ops_min_us (0 while a client MONITORs,
+     * INT64_MAX when slowlog, latency monitor and MONITOR are all off) */
+    int64_t ops_min_us;
+    unsigned monitors;           /* clients in MONITOR mode (an upper bound: recounted when fed) */
+    struct slowlog *slowlog;     /* api/slowlog.c */
+    struct latency *latency;     /* api/latency.c */
 
     struct listener listeners[17];
     int nlisteners;

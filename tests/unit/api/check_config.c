@@ -1293,7 +1293,7 @@ START_TEST(test_kept_and_not_acted_on)
                                     "loadmodule /x/mod.so a b\n"
                                     "mod.param 1 2\n"
                                     "maxclients 5\n"
-                                    "slowlog-max-len 99\n"
+                                    "repl-timeout 99\n"
                                     "masterauth secret\n"
                                     "tls-key-file-pass secret2\n"
                                     "activedefrag no\n"),
@@ -1301,7 +1301,7 @@ START_TEST(test_kept_and_not_acted_on)
     config_renames(cfg, rename_cb, renames);
     ck_assert_str_eq(renames, "FLUSHALL>;CONFIG>cfg-x;");
     ck_assert_int_eq(config_not_acted_on(cfg, report_cb, &r), 6);
-    ck_assert_str_eq(r.text, "masterauth=(redacted);slowlog-max-len=99;tls-key-file-pass=(redacted);"
+    ck_assert_str_eq(r.text, "masterauth=(redacted);repl-timeout=99;tls-key-file-pass=(redacted);"
                              "user=alice on >pw ~* +@all;loadmodule=/x/mod.so a b;mod.param=1 2;");
 
     ck_assert_int_eq(load_file_text("\nrename-command nosuchcmd x\n"), CONFIG_LOAD_FATAL);
