@@ -7,6 +7,7 @@
  * command runs, so inside MULTI it aborts the transaction; here the refusal
  * is the command's reply, also inside EXEC.)
  */
+#include "engine/faultvfs.h"
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
@@ -101,6 +102,10 @@ static void debug_reload(struct client *c)
 {
     struct server *srv = c->srv;
     bool merge = false, flush = true, save = true;
+    if (persist_loading(srv)) {   /* the start-up load is still adding keys */
+        reply_error(&c->out, PERSIST_LOADING_ERR);
+        return;
+    }
     for (int j = 2; j < c->argc; j++) {
         if (arg_is(&c->argv[j], "merge"))
             merge = true;
@@ -175,6 +180,24 @@ static void debug_sleep(struct client *c)
     reply_ok(&c->out);
 }
 
+static void debug_disk_fault(struct client *c)
+{
+    char name[16];
+    int mode = -1;
+    if (c->argv[2].len < sizeof(name)) {
+        memcpy(name, c->argv[2].ptr, c->argv[2].len);
+        name[c->argv[2].len] = '\0';
+        mode = faultvfs_parse(name);
+    }
+    if (mode < 0) {
+        reply_error(&c->out, "ERR DEBUG DISK-FAULT takes FULL, IOERR or OFF");
+        return;
+    }
+    faultvfs_arm((enum faultvfs_mode)mode);
+    log_at(c->srv, LOG_WARNING, "DEBUG DISK-FAULT: sqlite file writes %s", mode ? faultvfs_name(mode) : "work again");
+    reply_ok(&c->out);
+}
+
 static void debug_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -193,6 +216,9 @@ static void debug_help(struct client *c)
         "    * NOSAVE: the database will be loaded from an existing snapshot file.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
+        "DISK-FAULT <FULL|IOERR|OFF>",
+        "    Make every write and fsync of the snapshot and journal files fail as on a",
+        "    full disk (FULL) or a failing one (IOERR), or work again (OFF).",
         "HELP",
         "    Print this help.",
     };
@@ -218,6 +244,8 @@ static void debug_cmd(struct client *c)
         debug_digest_value(c);
     else if (c->argc == 3 && arg_is(sub, "sleep"))
         debug_sleep(c);
+    else if (c->argc == 3 && arg_is(sub, "disk-fault"))
+        debug_disk_fault(c);
     else if (c->argc == 3 && arg_is(sub, "log")) {
         log_at(c->srv, LOG_WARNING, "DEBUG LOG: %.*s", (int)c->argv[2].len, c->argv[2].ptr);
         reply_ok(&c->out);

@@ -457,7 +457,8 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
     /* stop-writes-on-bgsave-error: a failed background save stops writes
      * (and PING, which monitoring uses to notice) until a save succeeds */
     if (((d->flags & CMD_WRITE) || strcmp(d->name, "ping") == 0) && persist_writes_refused(c->srv)) {
-        reply_error(&c->out, PERSIST_MISCONF_ERR);
+        char buf[160];
+        reply_error(&c->out, persist_write_error(c->srv, buf, sizeof(buf)));
         return false;
     }
     if ((c->flags & CF_PUBSUB) && c->out.proto == 2 && !pubsub_allowed(d)) {
@@ -472,6 +473,10 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
     }
     if ((c->flags & CF_MONITOR) && monitor_refuses(d)) {
         reply_error(&c->out, "ERR Replica can't interact with the keyspace");
+        return false;
+    }
+    if (!(d->flags & CMD_LOADING) && persist_loading(c->srv)) {
+        reply_error(&c->out, PERSIST_LOADING_ERR);
         return false;
     }
     return script_allowed_or_reply(c, d);

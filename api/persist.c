@@ -11,6 +11,7 @@
 #include "api/client.h"
 #include "api/reply.h"
 #include "api/server.h"
+#include "engine/faultvfs.h"
 #include "engine/journal.h"
 #include "engine/kv.h"
 #include "engine/snapshot.h"
@@ -45,12 +46,30 @@ struct persist {
     long long latest_fork_usec;
     unsigned long long load_loaded, load_expired;
     ev_signal sigchld;
+    /* start-up loading, in slices from the event loop (clients get
+     * -LOADING meanwhile): the snapshot's rows, then the journal's */
+    bool loading;
+    struct snapshot_reader *reader;
+    ev_idle load_idle;
+    int64_t load_start_us;
+    time_t loading_start_time;
+    uint64_t load_snap_seq;     /* the snapshot's journal_seq: replay after it */
+    uint64_t replay_after;      /* the last journal seq replayed */
+    uint64_t replay_total;      /* journal rows to replay (estimate, for INFO) */
+    uint64_t snap_bytes;        /* the snapshot file's size */
+    double snap_secs;
+    struct client *replay_client;
+    int replay_db;
+    int saved_notify;
+    unsigned long long replay_rows, replay_errors;
     /* the journal (appendonly yes) */
     struct journal *journal;
     uint64_t seq_hi;            /* highest journal seq known (journal closed) */
     bool replaying;             /* start-up replay: effects are not journaled */
     bool in_unit;               /* between a MULTI and its EXEC effect: no commit */
     bool journal_ok;            /* aof_last_write_status */
+    int journal_errno;          /* why it is err (MISCONF's strerror) */
+    time_t journal_err_logged;  /* the last "still failing" log line */
     bool sync_due;              /* committed since the last everysec fsync */
     uint64_t base_bytes;        /* journal size after the last rewrite / enable */
     unsigned long long commits, fsyncs;
@@ -304,6 +323,8 @@ void persist_cron(struct server *srv)
     time_t now = time(NULL);
     journal_cron(srv);
     reap(srv);
+    if (p->loading)   /* no save rules, rewrites or folds until the data is loaded */
+        return;
     if (p->fold_seq)
         journal_fold(srv, p->fold_seq);
     if (p->child)
@@ -359,6 +380,8 @@ bool persist_prepare_shutdown(struct server *srv, unsigned flags)
 {
     const struct config_values *cv = config_values(srv->cfg);
     persist_kill_child(srv);
+    if (P(srv)->loading)   /* as Redis: never save a partly loaded dataset */
+        return true;
     if ((flags & PERSIST_SHUTDOWN_SAVE) || (cv->nsave > 0 && !(flags & PERSIST_SHUTDOWN_NOSAVE))) {
         log_at(srv, LOG_NOTICE, "Saving the final snapshot before exiting.");
         if (!persist_save(srv)) {
@@ -375,13 +398,30 @@ bool persist_prepare_shutdown(struct server *srv, unsigned flags)
 
 long long persist_lastsave(const struct server *srv) { return (long long)P(srv)->lastsave; }
 
-bool persist_writes_refused(const struct server *srv)
+static bool snapshot_refuses(const struct server *srv)
 {
     const char *v;
     if (P(srv)->last_bgsave_ok || config_values(srv->cfg)->nsave == 0)   /* the common case: cheap */
         return false;
     v = config_value(srv->cfg, "stop-writes-on-bgsave-error");
     return v && !strcmp(v, "yes");
+}
+
+bool persist_writes_refused(const struct server *srv)
+{
+    return snapshot_refuses(srv) || (P(srv)->journal && !P(srv)->journal_ok);
+}
+
+const char *persist_write_error(const struct server *srv, char *buf, size_t cap)
+{
+    const struct persist *p = P(srv);
+    if (snapshot_refuses(srv))
+        return PERSIST_MISCONF_ERR;
+    if (p->journal && !p->journal_ok) {
+        snprintf(buf, cap, "MISCONF Errors writing to the AOF file: %s", strerror(p->journal_errno ? p->journal_errno : EIO));
+        return buf;
+    }
+    return NULL;
 }
 
 /* ---- loading ---------------------------------------------------------------------- */
@@ -405,32 +445,67 @@ static int load(struct server *srv, unsigned flags, char *err, size_t errcap, do
     return rc;
 }
 
+static void fatal_load(struct server *srv, const char *what, const char *err, bool snapshot)
+{
+    const struct config_values *cv = config_values(srv->cfg);
+    char path[4096];
+    persist_path(srv, path, sizeof(path));
+    log_at(srv, LOG_WARNING, "Fatal error %s: %s", what, err);
+    if (snapshot)
+        log_at(srv, LOG_WARNING, "The file %s was left untouched. taskkv will not start with part of the data or "
+               "without it: repair or move the file away, then start again.", path);
+    else
+        log_at(srv, LOG_WARNING, "taskkv will not start without its journal: repair or move the file away, then "
+               "start again.");
+    if (cv->logfile && *cv->logfile)
+        fprintf(stderr, "Fatal error %s: %s\n", what, err);
+}
+
+static void load_idle_cb(struct ev_loop *loop, ev_idle *w, int revents);
+
 bool persist_load_at_start(struct server *srv)
 {
-    struct snapshot_info info;
+    struct persist *p = P(srv);
+    struct codec_limits lim;
     char err[ERRLEN], path[4096];
-    double secs;
-    int rc = load(srv, 0, err, sizeof(err), &secs, &info);
-    if (rc == SNAPSHOT_MISSING)
-        return journal_start(srv, 0);
-    if (rc != SNAPSHOT_OK) {
-        const struct config_values *cv = config_values(srv->cfg);
-        persist_path(srv, path, sizeof(path));
-        log_at(srv, LOG_WARNING, "Fatal error loading the snapshot: %s", err);
-        log_at(srv, LOG_WARNING,
-               "The file %s was left untouched. taskkv will not start with part of the data or without it: "
-               "repair or move the file away, then start again.", path);
-        if (cv->logfile && *cv->logfile)
-            fprintf(stderr, "Fatal error loading the snapshot: %s\n", err);
+    int64_t now;
+    int rc;
+    p->load_start_us = server_clock_us();
+    p->loading_start_time = time(NULL);
+    now = p->load_start_us / 1000;
+    persist_path(srv, path, sizeof(path));
+    persist_limits(srv, &lim);
+    kv_set_clock(srv->ks, now);
+    /* the header and meta are checked now, before the server listens: a
+     * file that cannot be loaded stops start-up at once */
+    rc = snapshot_read_begin(srv->ks, path, &lim, now, 0, &p->reader, err, sizeof(err));
+    if (rc == SNAPSHOT_ERROR) {
+        fatal_load(srv, "loading the snapshot", err, true);
         return false;
     }
-    log_at(srv, LOG_NOTICE, "Loading snapshot written by taskkv %s", info.taskkv_version);
-    if (info.created_ms > 0)
-        log_at(srv, LOG_NOTICE, "Snapshot age %lld seconds", (long long)((server_clock_ms() - info.created_ms) / 1000));
-    log_at(srv, LOG_NOTICE, "Done loading snapshot, keys loaded: %llu, keys expired: %llu.",
-           (unsigned long long)info.keys_loaded, (unsigned long long)info.keys_expired);
-    log_at(srv, LOG_NOTICE, "DB loaded from disk: %.3f seconds", secs);
-    return journal_start(srv, info.journal_seq);
+    if (rc == SNAPSHOT_OK) {
+        const struct snapshot_info *info = snapshot_reader_info(p->reader);
+        uint64_t done, total;
+        snapshot_reader_progress(p->reader, &done, &total, &p->snap_bytes);
+        p->load_snap_seq = info->journal_seq;
+        log_at(srv, LOG_NOTICE, "Loading snapshot written by taskkv %s", info->taskkv_version);
+        if (info->created_ms > 0)
+            log_at(srv, LOG_NOTICE, "Snapshot age %lld seconds", (long long)((now - info->created_ms) / 1000));
+    }
+    if (!journal_start(srv, p->load_snap_seq))
+        return false;
+    p->loading = true;
+    ev_idle_init(&p->load_idle, load_idle_cb);
+    ev_set_priority(&p->load_idle, EV_MAXPRI);   /* a slice every iteration, busy clients or not */
+    p->load_idle.data = srv;
+    ev_idle_start(srv->loop, &p->load_idle);
+    return true;
+}
+
+bool persist_loading(const struct server *srv)
+{
+    const struct persist *p = P(srv);
+    return p->loading && !p->replaying;
 }
 
 bool persist_load(struct server *srv, bool merge)
@@ -474,17 +549,35 @@ static bool arg_eq(const struct kv_arg *a, const char *s)
     return a->len == strlen(s) && strncasecmp(a->ptr, s, a->len) == 0;
 }
 
-/* Fatal: a write that cannot be journaled under `always` must not be
- * acknowledged (Redis exits in the same case). */
+/* A journal write or fsync failed (a full or failing disk). The rows are
+ * kept and retried at every later commit; meanwhile write commands are
+ * refused with "-MISCONF Errors writing to the AOF file: ..." (see
+ * persist_write_error) and reads go on, so durability is never dropped
+ * silently. Logged once, then at most every 30 seconds. */
 static void journal_failed(struct server *srv, const char *what, const char *err)
 {
     struct persist *p = P(srv);
+    time_t now = time(NULL);
+    p->journal_errno = p->journal ? journal_last_errno(p->journal) : EIO;
+    if (!p->journal_errno)
+        p->journal_errno = EIO;
+    if (p->journal_ok || now - p->journal_err_logged >= 30) {
+        log_at(srv, LOG_WARNING, "Error %s the journal: %s", what, err);
+        if (p->journal_ok)
+            log_at(srv, LOG_WARNING, "Write commands are refused (MISCONF) until the journal can be written "
+                   "again; the failed writes are kept in memory and retried.");
+        p->journal_err_logged = now;
+    }
     p->journal_ok = false;
-    log_at(srv, LOG_WARNING, "Error %s the journal: %s", what, err);
-    if (fsync_policy(srv) == JOURNAL_FSYNC_ALWAYS) {
-        log_at(srv, LOG_WARNING, "Can't recover from a journal write error when the appendfsync policy is "
-               "'always'. Exiting...");
-        _exit(1);
+}
+
+static void journal_recovered(struct server *srv)
+{
+    struct persist *p = P(srv);
+    if (!p->journal_ok) {
+        log_at(srv, LOG_WARNING, "Journal write error looks solved, taskkv can write again.");
+        p->journal_ok = true;
+        p->journal_errno = 0;
     }
 }
 
@@ -504,6 +597,8 @@ static void effect_hook(void *ctx, int db, int argc, const struct kv_arg *argv)
     }
     if (!journal_append(p->journal, db, argc, argv, err, sizeof(err)))
         journal_failed(srv, "appending to", err);
+    else if (p->journal_ok && journal_has_failed(p->journal))
+        journal_failed(srv, "appending to", "the transaction could not be written");
 }
 
 static void install_hook(struct server *srv)
@@ -526,8 +621,18 @@ void persist_journal_commit(struct server *srv)
     char err[ERRLEN];
     /* a transaction's or script's effects are committed as one: a busy
      * script lets the loop run before its EXEC effect */
-    if (!p->journal || p->in_unit || !journal_pending(p->journal))
+    if (!p->journal || p->in_unit)
         return;
+    if (!journal_pending(p->journal)) {
+        /* a failed fsync with nothing left to write: retry the fsync */
+        if (!p->journal_ok) {
+            if (journal_sync(p->journal, err, sizeof(err)))
+                journal_recovered(srv);
+            else
+                journal_failed(srv, "syncing", err);
+        }
+        return;
+    }
     if (!journal_commit(p->journal, err, sizeof(err))) {
         journal_failed(srv, "committing", err);
         return;
@@ -537,7 +642,7 @@ void persist_journal_commit(struct server *srv)
         p->fsyncs++;
     else
         p->sync_due = true;
-    p->journal_ok = true;
+    journal_recovered(srv);
 }
 
 /* The once-a-second fsync of appendfsync everysec. */
@@ -554,35 +659,41 @@ static void journal_cron(struct server *srv)
         p->fsyncs++;
 }
 
+/* One journal row through the replay client; a slice stops after
+ * REPLAY_SLICE rows (the row that returns false has been applied). */
+#define REPLAY_SLICE 512
+
 struct replay {
     struct server *srv;
-    struct client *c;
-    int db;
-    unsigned long long errors;
-    unsigned long long rows;
+    unsigned n;
 };
 
 static bool replay_row(void *ctx, uint64_t seq, int db, int argc, const struct kv_arg *argv)
 {
     struct replay *r = ctx;
-    uint64_t errors = r->c->out.errors;
-    if (db >= 0 && db != r->db) {
+    struct persist *p = P(r->srv);
+    struct client *c = p->replay_client;
+    uint64_t errors = c->out.errors;
+    if (db >= 0 && db != p->replay_db) {
         char num[16];
         struct resp_arg sel[2] = { { "SELECT", 6 }, { num, 0 } };
         sel[1].len = (size_t)snprintf(num, sizeof(num), "%d", db);
-        client_exec_argv(r->c, 2, sel);
-        r->db = db;
+        client_exec_argv(c, 2, sel);
+        p->replay_db = db;
     }
-    client_exec_argv(r->c, argc, (const struct resp_arg *)argv);
-    if (r->c->out.errors > errors && r->errors++ < 10) {
+    client_exec_argv(c, argc, (const struct resp_arg *)argv);
+    if (c->out.errors > errors && p->replay_errors++ < 10) {
         log_at(r->srv, LOG_WARNING, "Journal entry %llu (%.*s, db %d) failed while replaying",
                (unsigned long long)seq, (int)(argv[0].len > 64 ? 64 : argv[0].len), argv[0].ptr, db);
     }
-    reply_clear(&r->c->out);
-    r->rows++;
-    return true;
+    reply_clear(&c->out);
+    p->replay_rows++;
+    p->replay_after = seq;
+    return ++r->n < REPLAY_SLICE;
 }
 
+/* Opens (and checks) the journal before the server listens; its rows are
+ * replayed later, in slices (load_idle_cb). */
 static bool journal_start(struct server *srv, uint64_t snap_seq)
 {
     struct persist *p = P(srv);
@@ -591,6 +702,7 @@ static bool journal_start(struct server *srv, uint64_t snap_seq)
     uint64_t torn = 0;
     persist_journal_path(srv, path, sizeof(path));
     p->seq_hi = snap_seq;
+    p->replay_after = snap_seq;
     if (!cv->appendonly) {
         /* remember the journal's last seq so that an old journal's rows
          * are never replayed onto a later snapshot */
@@ -606,44 +718,97 @@ static bool journal_start(struct server *srv, uint64_t snap_seq)
     }
     p->journal = journal_open(path, fsync_policy(srv), &torn, err, sizeof(err));
     if (!p->journal) {
-        log_at(srv, LOG_WARNING, "Fatal error opening the journal: %s", err);
-        log_at(srv, LOG_WARNING, "taskkv will not start without its journal: repair or move the file away, then "
-               "start again.");
-        if (cv->logfile && *cv->logfile)
-            fprintf(stderr, "Fatal error opening the journal: %s\n", err);
+        fatal_load(srv, "opening the journal", err, false);
         return false;
     }
     if (torn)
         log_at(srv, LOG_WARNING, "!!! Warning: the journal %s-wal ends with %llu bytes after its last complete "
                "commit (an interrupted write): they are dropped.", path, (unsigned long long)torn);
-    {
-        struct replay r = { srv, client_create_fake(srv), 0, 0, 0 };
-        int notify = srv->notify_flags;
-        int64_t start = server_clock_us();
-        long long n;
-        p->replaying = true;
-        srv->notify_flags = 0;
-        n = journal_read(p->journal, snap_seq, replay_row, &r, err, sizeof(err));
-        srv->notify_flags = notify;
-        p->replaying = false;
-        client_free(r.c);
-        if (n < 0) {
-            log_at(srv, LOG_WARNING, "Fatal error replaying the journal: %s", err);
-            if (cv->logfile && *cv->logfile)
-                fprintf(stderr, "Fatal error replaying the journal: %s\n", err);
-            return false;
-        }
-        if (n > 0 || torn)
-            log_at(srv, LOG_NOTICE, "Journal replayed: %lld entries after seq %llu in %.3f seconds%s", n,
-                   (unsigned long long)snap_seq, (double)(server_clock_us() - start) / 1e6,
-                   r.errors ? " (some failed: see above)" : "");
-    }
-    journal_advance_seq(p->journal, snap_seq);
-    p->seq_hi = journal_last_seq(p->journal);
-    p->dirty_at_save = srv->dirty;
-    p->base_bytes = journal_file_bytes(p->journal);
-    install_hook(srv);
+    p->replay_total = journal_last_seq(p->journal) > snap_seq ? journal_last_seq(p->journal) - snap_seq : 0;
     return true;
+}
+
+/* The end of start-up loading: writes, expiry, save rules and the
+ * journal's hook start now. */
+static void load_finished(struct server *srv)
+{
+    struct persist *p = P(srv);
+    ev_idle_stop(srv->loop, &p->load_idle);
+    p->loading = false;
+    if (p->replay_client) {
+        srv->notify_flags = p->saved_notify;
+        client_free(p->replay_client);
+        p->replay_client = NULL;
+    }
+    if (p->journal) {
+        if (p->replay_rows > 0)
+            log_at(srv, LOG_NOTICE, "Journal replayed: %llu entries after seq %llu in %.3f seconds%s",
+                   p->replay_rows, (unsigned long long)p->load_snap_seq,
+                   (double)(server_clock_us() - p->load_start_us) / 1e6 - p->snap_secs,
+                   p->replay_errors ? " (some failed: see above)" : "");
+        journal_advance_seq(p->journal, p->load_snap_seq);
+        p->seq_hi = journal_last_seq(p->journal);
+        p->base_bytes = journal_file_bytes(p->journal);
+        install_hook(srv);
+    }
+    p->dirty_at_save = srv->dirty;
+    server_deadline_changed(srv);   /* expiry was held while loading */
+}
+
+/* One slice of start-up loading, from the event loop: about 5 ms of
+ * snapshot rows or journal entries, then the loop serves I/O (answering
+ * -LOADING) and comes back. Damage found now stops the server (exit 1)
+ * as it would have before listening. */
+static void load_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    struct server *srv = w->data;
+    struct persist *p = P(srv);
+    char err[ERRLEN];
+    int64_t until = server_clock_us() + 5000;
+    if (p->reader) {
+        int rc;
+        do
+            rc = snapshot_read_step(p->reader, srv->ks, 2048, err, sizeof(err));
+        while (rc > 0 && server_clock_us() < until);
+        p->load_loaded = snapshot_reader_info(p->reader)->keys_loaded;
+        p->load_expired = snapshot_reader_info(p->reader)->keys_expired;
+        if (rc < 0) {
+            fatal_load(srv, "loading the snapshot", err, true);
+            exit(1);
+        }
+        if (rc > 0)
+            return;
+        p->snap_secs = (double)(server_clock_us() - p->load_start_us) / 1e6;
+        log_at(srv, LOG_NOTICE, "Done loading snapshot, keys loaded: %llu, keys expired: %llu.", p->load_loaded,
+               p->load_expired);
+        log_at(srv, LOG_NOTICE, "DB loaded from disk: %.3f seconds", p->snap_secs);
+        snapshot_read_end(p->reader);
+        p->reader = NULL;
+        return;
+    }
+    if (p->journal && p->replay_total > 0) {
+        struct replay r = { srv, 0 };
+        long long n;
+        if (!p->replay_client) {
+            p->replay_client = client_create_fake(srv);
+            p->replay_db = 0;
+            p->saved_notify = srv->notify_flags;
+        }
+        do {
+            r.n = 0;
+            p->replaying = true;
+            srv->notify_flags = 0;   /* no keyspace events for replayed writes */
+            n = journal_read(p->journal, p->replay_after, replay_row, &r, err, sizeof(err));
+            p->replaying = false;
+        } while (n == REPLAY_SLICE && server_clock_us() < until);
+        if (n < 0) {
+            fatal_load(srv, "replaying the journal", err, false);
+            exit(1);
+        }
+        if (n == REPLAY_SLICE)
+            return;
+    }
+    load_finished(srv);
 }
 
 /* CONFIG SET appendonly / appendfsync. Turning the journal on writes a
@@ -654,6 +819,11 @@ bool persist_journal_config(struct server *srv, char *reason, size_t reasonlen)
     struct persist *p = P(srv);
     const struct config_values *cv = config_values(srv->cfg);
     char path[4096], err[ERRLEN];
+    if (p->loading && cv->appendonly != (p->journal != NULL)) {
+        /* the snapshot the journal starts from would hold part of the data */
+        snprintf(reason, reasonlen, "The journal can't be turned on or off while the dataset is loading.");
+        return false;
+    }
     if (cv->appendonly && !p->journal) {
         struct journal *j;
         uint64_t seq;
@@ -749,7 +919,7 @@ void persist_info(const struct server *srv, char *buf, size_t cap)
     const struct persist *p = P(srv);
     long long cur = p->child ? (server_clock_ms() - p->child_start_ms) / 1000 : -1;
     snprintf(buf, cap,
-             "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
+             "# Persistence\r\nloading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
              "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
              "current_save_keys_total:0\r\nrdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
              "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\nrdb_last_bgsave_time_sec:%lld\r\n"
@@ -759,7 +929,7 @@ void persist_info(const struct server *srv, char *buf, size_t cap)
              "aof_last_rewrite_time_sec:%lld\r\naof_current_rewrite_time_sec:%lld\r\naof_last_bgrewrite_status:%s\r\n"
              "aof_rewrites:%llu\r\naof_rewrites_consecutive_failures:0\r\naof_last_write_status:%s\r\n"
              "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
-             srv->dirty - p->dirty_at_save, p->child ? 1 : 0, (long long)p->lastsave,
+             p->loading ? 1 : 0, srv->dirty - p->dirty_at_save, p->child ? 1 : 0, (long long)p->lastsave,
              p->last_bgsave_ok ? "ok" : "err", p->last_bgsave_sec, cur, p->saves, p->load_expired, p->load_loaded,
              p->journal ? 1 : 0, p->child_rewrite ? 1 : 0, p->rewrite_scheduled ? 1 : 0, p->last_rewrite_sec,
              p->child_rewrite ? (server_clock_ms() - p->rewrite_start_ms) / 1000 : -1LL,
@@ -770,6 +940,31 @@ void persist_info(const struct server *srv, char *buf, size_t cap)
                  "aof_current_size:%llu\r\naof_base_size:%llu\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\n"
                  "aof_pending_bio_fsync:0\r\naof_delayed_fsync:0\r\n",
                  (unsigned long long)journal_file_bytes(p->journal), (unsigned long long)p->base_bytes);
+    }
+    if (p->loading) {
+        /* Redis' loading_* fields. Progress in bytes is estimated from rows:
+         * the snapshot's rows read of meta.keys, then the journal's entries
+         * replayed of those to replay (each counted as its share of the
+         * journal's size) */
+        uint64_t sdone = 0, stotal = 0, sbytes = p->snap_bytes, jbytes = 0, total, loaded;
+        double elapsed = (double)(server_clock_us() - p->load_start_us) / 1e6, perc;
+        size_t n = strlen(buf);
+        if (p->reader)
+            snapshot_reader_progress(p->reader, &sdone, &stotal, &sbytes);
+        if (p->journal && p->replay_total)
+            jbytes = journal_file_bytes(p->journal);
+        total = sbytes + jbytes;
+        loaded = p->reader ? (stotal ? (uint64_t)((double)sbytes * (double)sdone / (double)stotal) : 0) : sbytes;
+        if (!p->reader && p->replay_total)
+            loaded += (uint64_t)((double)jbytes * (double)p->replay_rows / (double)p->replay_total);
+        if (loaded > total)
+            loaded = total;
+        perc = total ? (double)loaded / (double)total * 100 : 0;
+        snprintf(buf + n, cap - n,
+                 "loading_start_time:%lld\r\nloading_total_bytes:%llu\r\nloading_rdb_used_mem:0\r\n"
+                 "loading_loaded_bytes:%llu\r\nloading_loaded_perc:%.2f\r\nloading_eta_seconds:%lld\r\n",
+                 (long long)p->loading_start_time, (unsigned long long)total, (unsigned long long)loaded, perc,
+                 loaded ? (long long)(elapsed * (double)(total - loaded) / (double)loaded) : 1LL);
     }
 }
 
@@ -792,6 +987,13 @@ struct persist *persist_create(struct server *srv)
     p->last_bgsave_sec = -1;
     p->journal_ok = true;
     p->last_rewrite_sec = -1;
+    faultvfs_install();
+    {
+        /* TASKKV_DISK_FAULT=full|ioerr: start with the disk failing (tests) */
+        const char *f = getenv("TASKKV_DISK_FAULT");
+        if (f && faultvfs_parse(f) > 0)
+            faultvfs_arm((enum faultvfs_mode)faultvfs_parse(f));
+    }
     p->last_rewrite_ok = true;
     ev_signal_init(&p->sigchld, sigchld_cb, SIGCHLD);
     p->sigchld.data = srv;
@@ -803,6 +1005,13 @@ void persist_destroy(struct persist *p)
     if (!p)
         return;
     persist_kill_child(p->srv);
+    if (p->loading) {
+        ev_idle_stop(p->srv->loop, &p->load_idle);
+        snapshot_read_end(p->reader);
+        if (p->replay_client)
+            client_free(p->replay_client);
+        p->loading = false;
+    }
     if (p->journal) {
         persist_journal_commit(p->srv);
         if (p->journal && !p->in_unit)

@@ -32,10 +32,17 @@ void persist_path(const struct server *srv, char *buf, size_t cap);
 /* The encoding limits from the configuration. */
 void persist_limits(const struct server *srv, struct codec_limits *lim);
 
-/* Start-up: loads the snapshot if there is one. False (logged, naming the
- * file, which is left untouched) when it exists but cannot be loaded
- * entirely: the server must not start. */
+/* Start-up, before the server listens: checks the snapshot's header and
+ * meta and opens the journal (appendonly yes). False (logged, naming the
+ * file, which is left untouched) when either cannot be used: the server
+ * must not start. The rows themselves are loaded afterwards, in slices
+ * from the event loop (snapshot rows, then journal entries replayed),
+ * while clients are served: persist_loading() is true until the end,
+ * commands without CMD_LOADING get -LOADING, expiry, save rules and the
+ * journal wait. Damage found while loading stops the server (exit 1). */
 bool persist_load_at_start(struct server *srv);
+#define PERSIST_LOADING_ERR "LOADING Redis is loading the dataset in memory"
+bool persist_loading(const struct server *srv);
 
 /* A synchronous save. False (logged) on failure. */
 bool persist_save(struct server *srv);
@@ -68,14 +75,21 @@ unsigned persist_signal_flags(const struct server *srv, int signum);
 
 /* Redis' stop-writes-on-bgsave-error: true when save rules exist, the
  * option is "yes" and the last background save failed - the dispatcher
- * then refuses write commands and PING with PERSIST_MISCONF_ERR (not wired
- * yet: see the report of the snapshot step). */
+ * then refuses write commands and PING with PERSIST_MISCONF_ERR (see also
+ * persist_write_error). */
 #define PERSIST_MISCONF_ERR                                                                                         \
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands "   \
     "that may modify the data set are disabled, because this instance is configured to report errors during "     \
     "writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for "      \
     "details about the RDB error."
 bool persist_writes_refused(const struct server *srv);
+/* The error write commands (and PING) get now, NULL when they are
+ * accepted: PERSIST_MISCONF_ERR after a failed save (as above), else
+ * "MISCONF Errors writing to the AOF file: <strerror>" (Redis 7.0's text)
+ * while the journal cannot be written (a full or failing disk; the failed
+ * rows are retried at every commit and writes resume when one succeeds).
+ * buf holds the text when needed. */
+const char *persist_write_error(const struct server *srv, char *buf, size_t cap);
 
 /* LASTSAVE: the time of the last successful save (start-up time before). */
 long long persist_lastsave(const struct server *srv);

@@ -137,6 +137,8 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct server *srv = (struct server *)((char *)w - offsetof(struct server, deadline_timer));
     int64_t now = server_clock_ms();
+    if (persist_loading(srv))   /* no expiry until the dataset is loaded */
+        return;
     srv->now_ms = now;
     if (ti_run_due(srv->ti, now, EXPIRE_BUDGET) == EXPIRE_BUDGET)
         srv->stats.expire_slices++;
@@ -146,8 +148,11 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 void server_deadline_changed(struct server *srv)
 {
-    int64_t next = ti_next_deadline(srv->ti);
+    int64_t next;
     double delay;
+    if (persist_loading(srv))   /* armed when loading ends */
+        return;
+    next = ti_next_deadline(srv->ti);
     if (next == srv->armed_deadline && (next == INT64_MAX || ev_is_active(&srv->deadline_timer)))
         return;
     srv->armed_deadline = next;

@@ -2,6 +2,7 @@
  * journal: the append-only journal as an sqlite WAL database (journal.h).
  */
 #include "engine/journal.h"
+#include "engine/faultvfs.h"
 #include "engine/varint.h"
 
 #include <errno.h>
@@ -23,7 +24,56 @@ struct journal {
     bool in_tx;
     unsigned char *buf;
     size_t bufcap;
+    /* the rows of the open (or failed) transaction, kept until they are
+     * committed: a failed commit is rolled back and retried with them */
+    unsigned char *redo;        /* per row: u64 seq, i32 db, u32 len, bytes */
+    size_t redo_len, redo_cap;
+    bool redo_needed;           /* a commit failed: the rows are not in sqlite's transaction */
+    int last_errno;
 };
+
+static bool redo_add(struct journal *j, uint64_t seq, int db, const unsigned char *p, size_t len)
+{
+    size_t need = j->redo_len + 16 + len;
+    if (need > j->redo_cap) {
+        size_t cap = j->redo_cap ? j->redo_cap : 4096;
+        unsigned char *nb;
+        while (cap < need)
+            cap *= 2;
+        nb = realloc(j->redo, cap);
+        if (!nb)
+            return false;
+        j->redo = nb;
+        j->redo_cap = cap;
+    }
+    uint32_t l32 = (uint32_t)len;
+    int32_t d32 = db;
+    memcpy(j->redo + j->redo_len, &seq, 8);
+    memcpy(j->redo + j->redo_len + 8, &d32, 4);
+    memcpy(j->redo + j->redo_len + 12, &l32, 4);
+    memcpy(j->redo + j->redo_len + 16, p, len);
+    j->redo_len = need;
+    return true;
+}
+
+/* errno for an sqlite failure code (what the disk said). */
+static void note_errno(struct journal *j, int rc)
+{
+    int e = faultvfs_errno();
+    if (!e) {
+        switch (rc & 0xff) {
+        case SQLITE_FULL: e = ENOSPC; break;
+        case SQLITE_READONLY: e = EROFS; break;
+        case SQLITE_NOMEM: e = ENOMEM; break;
+        default: e = j->db ? sqlite3_system_errno(j->db) : 0; break;
+        }
+        if (!e)
+            e = EIO;
+    }
+    j->last_errno = e;
+}
+
+int journal_last_errno(const struct journal *j) { return j->last_errno; }
 
 static void set_err(char *err, size_t cap, const char *what, sqlite3 *db, const char *path)
 {
@@ -33,7 +83,9 @@ static void set_err(char *err, size_t cap, const char *what, sqlite3 *db, const 
 
 static bool exec_sql(struct journal *j, const char *sql, char *err, size_t errcap)
 {
-    if (sqlite3_exec(j->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    int rc = sqlite3_exec(j->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        note_errno(j, rc);
         set_err(err, errcap, sql, j->db, j->path);
         return false;
     }
@@ -216,7 +268,7 @@ void journal_close(struct journal *j)
 {
     if (!j)
         return;
-    if (j->in_tx)
+    if (journal_pending(j))
         journal_commit(j, NULL, 0);
     sqlite3_finalize(j->ins);
     if (j->db)
@@ -224,6 +276,7 @@ void journal_close(struct journal *j)
     free(j->path);
     free(j->wal_path);
     free(j->buf);
+    free(j->redo);
     free(j);
 }
 
@@ -244,10 +297,25 @@ void journal_advance_seq(struct journal *j, uint64_t seq)
 
 /* ---- writing ------------------------------------------------------------------ */
 
+static bool insert_row(struct journal *j, uint64_t seq, int db, const unsigned char *p, size_t len)
+{
+    int rc;
+    sqlite3_bind_int64(j->ins, 1, (sqlite3_int64)seq);
+    sqlite3_bind_int(j->ins, 2, db);
+    sqlite3_bind_blob(j->ins, 3, p, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(j->ins);
+    sqlite3_reset(j->ins);
+    sqlite3_clear_bindings(j->ins);
+    if (rc != SQLITE_DONE) {
+        note_errno(j, rc);
+        return false;
+    }
+    return true;
+}
+
 uint64_t journal_append(struct journal *j, int db, int argc, const struct kv_arg *argv, char *err, size_t errcap)
 {
     size_t need = 10, len = 0;
-    int rc;
     for (int i = 0; i < argc; i++)
         need += 10 + argv[i].len;
     if (need > j->bufcap) {
@@ -266,40 +334,75 @@ uint64_t journal_append(struct journal *j, int db, int argc, const struct kv_arg
             memcpy(j->buf + len, argv[i].ptr, argv[i].len);
         len += argv[i].len;
     }
+    if (!redo_add(j, j->last_seq + 1, db, j->buf, len)) {
+        set_err(err, errcap, "out of memory", NULL, j->path);
+        return 0;
+    }
+    if (j->redo_needed)   /* a failed commit: the retry inserts every kept row */
+        return ++j->last_seq;
     if (!j->in_tx) {
-        if (!exec_sql(j, "BEGIN", err, errcap))
-            return 0;
+        if (!exec_sql(j, "BEGIN", err, errcap)) {
+            j->redo_needed = true;
+            return ++j->last_seq;
+        }
         j->in_tx = true;
     }
-    sqlite3_bind_int64(j->ins, 1, (sqlite3_int64)(j->last_seq + 1));
-    sqlite3_bind_int(j->ins, 2, db);
-    sqlite3_bind_blob(j->ins, 3, j->buf, (int)len, SQLITE_STATIC);
-    rc = sqlite3_step(j->ins);
-    sqlite3_reset(j->ins);
-    sqlite3_clear_bindings(j->ins);
-    if (rc != SQLITE_DONE) {
+    if (!insert_row(j, j->last_seq + 1, db, j->buf, len)) {
         set_err(err, errcap, "cannot append to the journal", j->db, j->path);
-        return 0;
+        sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+        j->in_tx = false;
+        j->redo_needed = true;   /* kept: journal_commit retries */
     }
     return ++j->last_seq;
 }
 
-bool journal_pending(const struct journal *j) { return j->in_tx; }
+bool journal_pending(const struct journal *j) { return j->in_tx || j->redo_len > 0; }
+
+bool journal_has_failed(const struct journal *j) { return j->redo_needed; }
+
+/* After a failure: a new transaction with every kept row. */
+static bool redo_rows(struct journal *j, char *err, size_t errcap)
+{
+    size_t off = 0;
+    if (!exec_sql(j, "BEGIN", err, errcap))
+        return false;
+    j->in_tx = true;
+    while (off < j->redo_len) {
+        uint64_t seq;
+        int32_t db;
+        uint32_t len;
+        memcpy(&seq, j->redo + off, 8);
+        memcpy(&db, j->redo + off + 8, 4);
+        memcpy(&len, j->redo + off + 12, 4);
+        if (!insert_row(j, seq, db, j->redo + off + 16, len)) {
+            set_err(err, errcap, "cannot append to the journal", j->db, j->path);
+            return false;
+        }
+        off += 16 + len;
+    }
+    return true;
+}
 
 bool journal_commit(struct journal *j, char *err, size_t errcap)
 {
     bool ok;
-    if (!j->in_tx)
+    if (!journal_pending(j))
         return true;
-    ok = exec_sql(j, "COMMIT", err, errcap);
+    ok = !j->redo_needed || redo_rows(j, err, errcap);
+    ok = ok && exec_sql(j, "COMMIT", err, errcap);
     if (!ok) {
+        /* rolled back; the rows are kept (redo) and the next commit retries
+         * them, keeping their seqs */
         sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
-        /* the rolled-back rows' seqs are reused */
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(j->db, "SELECT max(seq) FROM journal", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) < j->last_seq)
-            j->last_seq = (uint64_t)sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
+        j->redo_needed = true;
+    } else {
+        j->redo_needed = false;
+        j->redo_len = 0;
+        if (j->redo_cap > (1u << 20)) {
+            free(j->redo);
+            j->redo = NULL;
+            j->redo_cap = 0;
+        }
     }
     j->in_tx = false;
     apply_sync(j, NULL, 0);   /* a policy change waits for the end of a transaction */
@@ -312,9 +415,11 @@ static bool fsync_path(const char *path, char *err, size_t errcap)
     if (fd < 0)
         return errno == ENOENT;   /* no WAL file (yet): nothing to sync */
     if (fsync(fd) < 0) {
+        int e = errno;
         if (err && errcap)
-            snprintf(err, errcap, "%s: fsync: %s", path, strerror(errno));
+            snprintf(err, errcap, "%s: fsync: %s", path, strerror(e));
         close(fd);
+        errno = e;
         return false;
     }
     close(fd);
@@ -323,14 +428,23 @@ static bool fsync_path(const char *path, char *err, size_t errcap)
 
 bool journal_sync(struct journal *j, char *err, size_t errcap)
 {
-    return fsync_path(j->wal_path, err, errcap) && fsync_path(j->path, err, errcap);
+    if (faultvfs_errno()) {
+        j->last_errno = faultvfs_errno();
+        if (err && errcap)
+            snprintf(err, errcap, "%s: fsync: %s (injected fault)", j->wal_path, strerror(j->last_errno));
+        return false;
+    }
+    if (fsync_path(j->wal_path, err, errcap) && fsync_path(j->path, err, errcap))
+        return true;
+    j->last_errno = errno ? errno : EIO;
+    return false;
 }
 
 bool journal_truncate(struct journal *j, uint64_t upto, char *err, size_t errcap)
 {
     sqlite3_stmt *st = NULL;
     bool ok;
-    if (j->in_tx && !journal_commit(j, err, errcap))
+    if (journal_pending(j) && !journal_commit(j, err, errcap))
         return false;
     if (sqlite3_prepare_v2(j->db, "DELETE FROM journal WHERE seq <= ?", -1, &st, NULL) != SQLITE_OK) {
         set_err(err, errcap, "cannot truncate the journal", j->db, j->path);

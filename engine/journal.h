@@ -57,8 +57,16 @@ void journal_advance_seq(struct journal *j, uint64_t seq);
 uint64_t journal_append(struct journal *j, int db, int argc, const struct kv_arg *argv, char *err, size_t errcap);
 /* Rows appended and not yet committed. */
 bool journal_pending(const struct journal *j);
-/* Commits the open transaction (durably under ALWAYS). False on failure. */
+/* Commits the open transaction (durably under ALWAYS). False on failure:
+ * the transaction is rolled back but its rows are kept, in memory, with
+ * their seqs; later appends add to them and every later journal_commit
+ * retries them all in one transaction (a disk that was full or failing
+ * may have recovered). */
 bool journal_commit(struct journal *j, char *err, size_t errcap);
+/* A commit (or an append) failed and its rows wait for a retry. */
+bool journal_has_failed(const struct journal *j);
+/* The errno of the last failure (ENOSPC for a full disk, EIO ...). */
+int journal_last_errno(const struct journal *j);
 /* fsyncs the WAL file (EVERYSEC's once-a-second step). False on failure. */
 bool journal_sync(struct journal *j, char *err, size_t errcap);
 /* Deletes rows with seq <= upto (after a snapshot that holds them). */

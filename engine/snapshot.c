@@ -554,20 +554,35 @@ static int read_meta(sqlite3 *db, struct kv_space *ks, const char *path, uint64_
     return SNAPSHOT_OK;
 }
 
-static int read_keys(sqlite3 *db, struct kv_space *ks, const char *path, const struct codec_limits *lim,
-                     int64_t now_ms, unsigned flags, const struct meta_vals *m, struct snapshot_info *info,
-                     char *err, size_t errcap)
+struct snapshot_reader {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *path;
+    struct codec_limits lim;
+    int64_t now_ms;
+    unsigned flags;
+    struct meta_vals m;
+    uint64_t rows;
+    uint64_t file_bytes;
+    struct snapshot_info info;
+};
+
+/* Up to max_rows more rows: 1 when rows remain, 0 at the end (all
+ * checks passed), -1 on damage (err set). */
+static int read_keys(struct snapshot_reader *r, struct kv_space *ks, uint64_t max_rows, char *err, size_t errcap)
 {
-    sqlite3_stmt *st = NULL;
-    uint64_t rows = 0;
+    sqlite3 *db = r->db;
+    sqlite3_stmt *st = r->st;
+    const char *path = r->path;
+    const struct codec_limits *lim = &r->lim;
+    int64_t now_ms = r->now_ms;
+    unsigned flags = r->flags;
+    const struct meta_vals *m = &r->m;
+    struct snapshot_info *info = &r->info;
+    uint64_t rows = r->rows, stop = max_rows > UINT64_MAX - rows ? UINT64_MAX : rows + max_rows;
     char cerr[256];
-    int rc;
-    if (sqlite3_prepare_v2(db, "SELECT db, key, type, expire_ms, value, checksum FROM keys", -1, &st, NULL) !=
-        SQLITE_OK) {
-        set_err(err, errcap, "%s: damaged or not a taskkv snapshot (%s)", path, sqlite3_errmsg(db));
-        return SNAPSHOT_ERROR;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (rows < stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t dbnum = sqlite3_column_int64(st, 0), when = -1;
         const void *key = sqlite3_column_blob(st, 1);
         size_t klen = (size_t)sqlite3_column_bytes(st, 1);
@@ -620,7 +635,6 @@ static int read_keys(sqlite3 *db, struct kv_space *ks, const char *path, const s
             trust = CODEC_TRUSTED;
         }
         if (when >= 0 && now_ms > when) {
-            if (info)
                 info->keys_expired++;
             continue;
         }
@@ -642,55 +656,107 @@ static int read_keys(sqlite3 *db, struct kv_space *ks, const char *path, const s
             kv_delete(ks, (int)dbnum, key, klen);
             kv_load_add(ks, (int)dbnum, key, klen, o, when);
         }
-        if (info)
-            info->keys_loaded++;
+        info->keys_loaded++;
     }
+    r->rows = rows;
+    if (rc == SQLITE_ROW)
+        return 1;   /* more to come */
     if (rc != SQLITE_DONE) {
         set_err(err, errcap, "%s: damaged snapshot (%s, after row %llu)", path, sqlite3_errmsg(db),
                 (unsigned long long)rows);
         goto fail;
     }
-    sqlite3_finalize(st);
     if (m->have_keys && (uint64_t)m->keys != rows) {
         set_err(err, errcap, "%s: damaged snapshot (meta says %lld keys, the keys table has %llu rows)", path,
                 (long long)m->keys, (unsigned long long)rows);
+        return -1;
+    }
+    return 0;
+fail:
+    r->rows = rows;
+    return -1;
+}
+
+int snapshot_read_begin(struct kv_space *ks, const char *path, const struct codec_limits *lim, int64_t now_ms,
+                        unsigned flags, struct snapshot_reader **out, char *err, size_t errcap)
+{
+    struct snapshot_reader *r;
+    struct stat sb;
+    uint64_t max_rows;
+    int rc = check_header(path, err, errcap);
+    *out = NULL;
+    if (rc != SNAPSHOT_OK)
+        return rc;
+    r = calloc(1, sizeof(*r));
+    if (!r || !(r->path = strdup(path)))
+        abort();
+    r->lim = *lim;
+    r->now_ms = now_ms;
+    r->flags = flags;
+    r->file_bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    max_rows = r->file_bytes / 8;
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        set_err(err, errcap, "%s: can't open: %s", path, r->db ? sqlite3_errmsg(r->db) : "out of memory");
+        snapshot_read_end(r);
         return SNAPSHOT_ERROR;
     }
+    sqlite3_exec(r->db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
+    rc = read_meta(r->db, ks, path, max_rows, &r->m, err, errcap);
+    if (rc == SNAPSHOT_OK &&
+        sqlite3_prepare_v2(r->db, "SELECT db, key, type, expire_ms, value, checksum FROM keys", -1, &r->st, NULL) !=
+            SQLITE_OK) {
+        set_err(err, errcap, "%s: damaged or not a taskkv snapshot (%s)", path, sqlite3_errmsg(r->db));
+        rc = SNAPSHOT_ERROR;
+    }
+    if (rc != SNAPSHOT_OK) {
+        snapshot_read_end(r);
+        return rc;
+    }
+    r->info.format_version = (int)r->m.format;
+    snprintf(r->info.taskkv_version, sizeof(r->info.taskkv_version), "%s", r->m.version);
+    r->info.created_ms = r->m.created;
+    r->info.journal_seq = (uint64_t)r->m.journal_seq;
+    *out = r;
     return SNAPSHOT_OK;
-fail:
-    sqlite3_finalize(st);
-    return SNAPSHOT_ERROR;
+}
+
+int snapshot_read_step(struct snapshot_reader *r, struct kv_space *ks, uint64_t max_rows, char *err, size_t errcap)
+{
+    return read_keys(r, ks, max_rows, err, errcap);
+}
+
+const struct snapshot_info *snapshot_reader_info(const struct snapshot_reader *r) { return &r->info; }
+
+void snapshot_reader_progress(const struct snapshot_reader *r, uint64_t *rows_done, uint64_t *rows_total,
+                              uint64_t *file_bytes)
+{
+    *rows_done = r->rows;
+    *rows_total = r->m.have_keys && r->m.keys > 0 ? (uint64_t)r->m.keys : 0;
+    *file_bytes = r->file_bytes;
+}
+
+void snapshot_read_end(struct snapshot_reader *r)
+{
+    if (!r)
+        return;
+    sqlite3_finalize(r->st);
+    sqlite3_close(r->db);
+    free(r->path);
+    free(r);
 }
 
 int snapshot_read(struct kv_space *ks, const char *path, const struct codec_limits *lim, int64_t now_ms,
                   unsigned flags, struct snapshot_info *info, char *err, size_t errcap)
 {
-    sqlite3 *db = NULL;
-    struct meta_vals m;
-    struct stat sb;
-    uint64_t max_rows;
-    int rc = check_header(path, err, errcap);
+    struct snapshot_reader *r;
+    int rc = snapshot_read_begin(ks, path, lim, now_ms, flags, &r, err, errcap);
     if (info)
         memset(info, 0, sizeof(*info));
     if (rc != SNAPSHOT_OK)
         return rc;
-    max_rows = stat(path, &sb) == 0 ? (uint64_t)sb.st_size / 8 : 0;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        set_err(err, errcap, "%s: can't open: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return SNAPSHOT_ERROR;
-    }
-    sqlite3_exec(db, "PRAGMA mmap_size=1073741824", NULL, NULL, NULL);
-    rc = read_meta(db, ks, path, max_rows, &m, err, errcap);
-    if (rc == SNAPSHOT_OK) {
-        if (info) {
-            info->format_version = (int)m.format;
-            snprintf(info->taskkv_version, sizeof(info->taskkv_version), "%s", m.version);
-            info->created_ms = m.created;
-            info->journal_seq = (uint64_t)m.journal_seq;
-        }
-        rc = read_keys(db, ks, path, lim, now_ms, flags, &m, info, err, errcap);
-    }
-    sqlite3_close(db);
+    rc = snapshot_read_step(r, ks, UINT64_MAX, err, errcap) == 0 ? SNAPSHOT_OK : SNAPSHOT_ERROR;
+    if (info)
+        *info = r->info;
+    snapshot_read_end(r);
     return rc;
 }

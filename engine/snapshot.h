@@ -83,4 +83,21 @@ int snapshot_write(struct kv_space *ks, const char *path, const char *tmp_path, 
 int snapshot_read(struct kv_space *ks, const char *path, const struct codec_limits *lim, int64_t now_ms,
                   unsigned flags, struct snapshot_info *info, char *err, size_t errcap);
 
+/* The same in steps, for loading while the server already serves clients
+ * (start-up answers -LOADING meanwhile). begin checks the header and meta
+ * (SNAPSHOT_MISSING / SNAPSHOT_ERROR as snapshot_read) and prepares the
+ * scan; each step adds up to max_rows rows to ks (now_ms and flags as
+ * given to begin): 1 while rows remain, 0 when the file is loaded and
+ * passed every check, -1 on damage (err). end frees the reader. */
+struct snapshot_reader;
+int snapshot_read_begin(struct kv_space *ks, const char *path, const struct codec_limits *lim, int64_t now_ms,
+                        unsigned flags, struct snapshot_reader **out, char *err, size_t errcap);
+int snapshot_read_step(struct snapshot_reader *r, struct kv_space *ks, uint64_t max_rows, char *err, size_t errcap);
+/* What was read so far (journal_seq and the meta figures from begin). */
+const struct snapshot_info *snapshot_reader_info(const struct snapshot_reader *r);
+/* Rows read so far, the rows meta announces (0: unknown), the file size. */
+void snapshot_reader_progress(const struct snapshot_reader *r, uint64_t *rows_done, uint64_t *rows_total,
+                              uint64_t *file_bytes);
+void snapshot_read_end(struct snapshot_reader *r);
+
 #endif

@@ -463,3 +463,74 @@ def test_auto_rewrite_by_size(t):
     c = t.conn(s)
     eq(c.cmd("DEBUG", "DIGEST"), before)
     eq(c.cmd("DBSIZE"), 700)
+
+
+def _fault_round(t, policy, mode, strerror):
+    s = start(t, "--appendfsync", policy)
+    c = t.conn(s)
+    eq(c.cmd("SET", "a", "1"), "OK")
+    eq(c.cmd("DEBUG", "DISK-FAULT", mode), "OK")
+    # the first write after the fault is applied (and answered) before the
+    # group commit fails; the commit's rows are kept and retried
+    eq(c.cmd("SET", "b", "2"), "OK")
+    misconf = ErrorReply("MISCONF Errors writing to the AOF file: " + strerror)
+    eq(c.cmd("SET", "c", "3"), misconf, "a write while the journal cannot be written")
+    eq(c.cmd("INCR", "a"), misconf)
+    eq(c.cmd("PING"), misconf, "PING (Redis refuses it too)")
+    eq(c.cmd("GET", "b"), b"2", "reads go on")
+    eq(c.cmd("EXISTS", "c"), 0)
+    eq(c.cmd("MULTI"), "OK")
+    eq(c.cmd("SET", "c", "3"), misconf)
+    eq(c.cmd("EXEC"), ErrorReply("EXECABORT Transaction discarded because of previous errors."))
+    p = info(c, "persistence")
+    eq(p["aof_last_write_status"], "err")
+    time.sleep(0.2)   # still failing after many retries
+    eq(c.cmd("SET", "c", "3"), misconf)
+    check("Error committing the journal" in s.stdout(), "no log line for the failed commit")
+    eq(c.cmd("DEBUG", "DISK-FAULT", "off"), "OK")
+    eq(c.cmd("SET", "c", "3"), "OK", "writes resume once the disk works")
+    eq(info(c, "persistence")["aof_last_write_status"], "ok")
+    eq(c.cmd("PING"), "PONG")
+    check("Journal write error looks solved" in s.stdout(), "no recovery log line")
+    crash_restart(s)
+    c = t.conn(s)
+    eq([c.cmd("GET", k) for k in ("a", "b", "c")], [b"1", b"2", b"3"], "the kept rows were committed")
+    seqs = [r[0] for r in journal_rows(s)]
+    eq(seqs, list(range(1, len(seqs) + 1)), "journal seqs without gaps")
+
+
+@timeout(60)
+def test_full_disk_refuses_writes_with_misconf_always(t):
+    _fault_round(t, "always", "full", "No space left on device")
+
+
+@timeout(60)
+def test_io_error_refuses_writes_with_misconf_everysec(t):
+    _fault_round(t, "everysec", "ioerr", "Input/output error")
+
+
+@timeout(60)
+def test_disk_fault_at_startup_from_the_environment(t):
+    """TASKKV_DISK_FAULT=full at start-up (the journal exists: a new one
+    cannot be created on a full disk, start-up would stop): the first
+    write's commit fails and later writes get MISCONF; DEBUG DISK-FAULT
+    off recovers."""
+    s = start(t, "--appendfsync", "always")
+    eq(t.conn(s).cmd("SET", "x", "0"), "OK")
+    s.proc.send_signal(signal.SIGKILL)
+    s.proc.wait(10)
+    os.environ["TASKKV_DISK_FAULT"] = "full"
+    try:
+        s.start()
+    finally:
+        del os.environ["TASKKV_DISK_FAULT"]
+    c = t.conn(s)
+    eq(c.cmd("GET", "x"), b"0")
+    c.cmd("SET", "x", "1")
+    eq(c.cmd("SET", "y", "1"), ErrorReply("MISCONF Errors writing to the AOF file: No space left on device"))
+    eq(c.cmd("DEBUG", "DISK-FAULT", "bogus"), ErrorReply("ERR DEBUG DISK-FAULT takes FULL, IOERR or OFF"))
+    eq(c.cmd("DEBUG", "DISK-FAULT", "OFF"), "OK")
+    eq(c.cmd("SET", "y", "1"), "OK")
+    crash_restart(s)
+    c = t.conn(s)
+    eq([c.cmd("GET", "x"), c.cmd("GET", "y")], [b"1", b"1"])

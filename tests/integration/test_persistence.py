@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 
-from harness import (Conn, ErrorReply, Server, check, eq, fresh_server, info, short, timeout)
+from harness import (Conn, ErrorReply, Server, check, eq, free_port, fresh_server, info, short, timeout)
 
 DEBUG_ON = ("--enable-debug-command", "yes")
 NO_RULES = ("--save", "")
@@ -428,6 +428,131 @@ def test_failing_save_keeps_server_running(t):
     os.rmdir(snapshot_path(s))
 
 
+@timeout(60)
+def test_disk_fault_fails_saves_and_stops_writes(t):
+    """DEBUG DISK-FAULT (a fault-injecting sqlite VFS): a full or failing
+    disk makes SAVE and BGSAVE (the forked child inherits the fault) fail,
+    leaves the old snapshot and no temporary file, and with save rules
+    stop-writes-on-bgsave-error refuses writes until a save succeeds."""
+    s = start(t, "--save", "3600", "1", "--enable-debug-command", "yes")
+    c = t.conn(s)
+    eq(c.cmd("SET", "k", "v"), "OK")
+    eq(c.cmd("SAVE"), "OK")
+    good = open(snapshot_path(s), "rb").read()
+    eq(c.cmd("SET", "k2", "v2"), "OK")
+    for mode in ("full", "ioerr"):
+        eq(c.cmd("DEBUG", "DISK-FAULT", mode), "OK")
+        eq(c.cmd("SAVE"), ErrorReply("ERR"))
+        eq(c.cmd("BGSAVE"), "Background saving started")
+        wait_for(lambda: info(c, "persistence")["rdb_bgsave_in_progress"] == "0", 20, "the failing BGSAVE")
+        eq(info(c, "persistence")["rdb_last_bgsave_status"], "err")
+        eq(c.cmd("SET", "k3", "x")[:len("MISCONF Redis is configured")], "MISCONF Redis is configured")
+        eq(c.cmd("GET", "k2"), b"v2")
+        eq(open(snapshot_path(s), "rb").read(), good, "the previous snapshot was changed")
+        check(not any(".tmp-" in f for f in os.listdir(s.dir)), "temporary files left: %s" % os.listdir(s.dir))
+    check("Failed saving the snapshot" in s.stdout(), "no log line for the failed save")
+    eq(c.cmd("DEBUG", "DISK-FAULT", "off"), "OK")
+    eq(c.cmd("BGSAVE"), "Background saving started")
+    wait_for(lambda: info(c, "persistence")["rdb_bgsave_in_progress"] == "0", 20, "the BGSAVE")
+    eq(info(c, "persistence")["rdb_last_bgsave_status"], "ok")
+    eq(c.cmd("SET", "k3", "x"), "OK")
+
+
+def write_big_snapshot(path, n, extra_rows=()):
+    """A snapshot of n string keys k<i> = v<i> written with sqlite by hand
+    (rows without checksum, as docs/PERSISTENCE.md allows), plus extra
+    (db, key, type, expire_ms, value) rows."""
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA application_id=%d" % 0x544B4B56)
+    db.execute("PRAGMA user_version=1")
+    db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value)")
+    db.execute("CREATE TABLE keys (db INTEGER NOT NULL, key BLOB NOT NULL, type TEXT NOT NULL, "
+               "expire_ms INTEGER, value BLOB NOT NULL, checksum INTEGER)")
+    db.executemany("INSERT INTO keys (db, key, type, value) VALUES (0, ?, 'string', ?)",
+                   (("k%d" % i, "v%d" % i) for i in range(n)))
+    db.executemany("INSERT INTO keys (db, key, type, expire_ms, value) VALUES (?, ?, ?, ?, ?)", extra_rows)
+    db.executemany("INSERT INTO meta VALUES (?, ?)", [("format_version", 1), ("codec_version", 1),
+                                                      ("taskkv_version", "test"), ("journal_seq", 0),
+                                                      ("keys", n + len(extra_rows))])
+    db.commit()
+    db.close()
+
+
+@timeout(120)
+def test_loading_answers_loading_then_serves(t):
+    """Start-up listens first and loads the snapshot in slices from the
+    event loop: meanwhile commands without Redis' `loading` flag get
+    -LOADING (Redis 7.0.15's text), INFO, CONFIG, LASTSAVE... answer, INFO
+    persistence says loading:1 with Redis' loading_* fields; then every key
+    is there. A damaged row near the end stops the server (exit 1) after it
+    has started listening."""
+    n = 1200000
+    s = start(t, *(NO_RULES + DEBUG_ON))
+    path = snapshot_path(s)
+    s.stop()
+    write_big_snapshot(path, n)
+    s.port = free_port()
+    with open(s.stdout_path, "ab") as out:
+        s.proc = subprocess.Popen(s.argv(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  cwd=s.dir)
+    c = None
+    deadline = time.time() + 20
+    while c is None and time.time() < deadline:
+        try:
+            c = Conn(port=s.port, timeout=5.0)
+        except OSError:
+            time.sleep(0.002)
+    check(c is not None, "the server did not listen")
+    loading = ErrorReply("LOADING Redis is loading the dataset in memory")
+    eq(c.cmd("PING"), loading, "PING while loading")
+    eq(c.cmd("GET", "k1"), loading)
+    eq(c.cmd("SET", "x", "1"), loading)
+    eq(c.cmd("DBSIZE"), loading)
+    eq(c.cmd("CONFIG", "GET", "databases"), [b"databases", b"16"])
+    check(isinstance(c.cmd("LASTSAVE"), int), "LASTSAVE while loading")
+    eq(c.cmd("DEBUG", "RELOAD"), loading, "DEBUG RELOAD while loading")
+    r = c.cmd("CONFIG", "SET", "appendonly", "yes")
+    check(isinstance(r, ErrorReply) and "loading" in r, "CONFIG SET appendonly yes while loading: %r" % (r,))
+    p = info(c, "persistence")
+    eq(p["loading"], "1")
+    keys = list(p.keys())
+    eq(keys[-6:], ["loading_start_time", "loading_total_bytes", "loading_rdb_used_mem", "loading_loaded_bytes",
+                   "loading_loaded_perc", "loading_eta_seconds"], "the loading_* fields, in Redis' order")
+    check(abs(int(p["loading_start_time"]) - time.time()) < 30, "loading_start_time")
+    eq(int(p["loading_total_bytes"]), os.path.getsize(path))
+    check(0 <= float(p["loading_loaded_perc"]) < 100, "loading_loaded_perc %s" % p["loading_loaded_perc"])
+    seen = [p]
+    while True:
+        r = c.cmd("PING")
+        if r == "PONG":
+            break
+        eq(r, loading)
+        seen.append(info(c, "persistence"))
+        time.sleep(0.01)
+    check(len(seen) >= 3, "too few INFO samples while loading: %d" % len(seen))
+    perc = [float(x["loading_loaded_perc"]) for x in seen if x.get("loading") == "1"]
+    eq(perc, sorted(perc), "loading_loaded_perc goes up")
+    loaded = [int(x["rdb_last_load_keys_loaded"]) for x in seen if x.get("loading") == "1"]
+    check(loaded[-1] > loaded[0] or len(set(loaded)) == 1, "rdb_last_load_keys_loaded is live: %s" % loaded[:5])
+    eq(c.cmd("DBSIZE"), n)
+    eq(c.cmd("GET", "k%d" % (n - 1)), b"v%d" % (n - 1))
+    p = info(c, "persistence")
+    eq(p["loading"], "0")
+    check("loading_start_time" not in p, "loading_* fields after loading")
+    eq(p["rdb_last_load_keys_loaded"], str(n))
+    eq(c.cmd("SET", "x", "1"), "OK")
+    c.close()
+    s.stop()
+    # damage in the last row: found after listening, the server exits 1
+    write_big_snapshot(path, 300000, [(0, "bad", "list", None, b"\x01\x6c\x05")])
+    expect_refused_start(t, s, "damaged snapshot")
+    s.expect_exit = True
+
+
 # ---------------------------------------------------------------------------
 # DEBUG
 # ---------------------------------------------------------------------------
@@ -498,11 +623,15 @@ def test_debug_local(t):
 # ---------------------------------------------------------------------------
 
 def expect_refused_start(t, s, needle):
-    """The server must exit at start-up, naming the file; the file must be
-    byte-for-byte unchanged; no port is served."""
+    """The server must exit at start-up (with a status that is not 0),
+    naming the file; the file must be byte-for-byte unchanged. (The header
+    and meta are checked before the server listens; damage in the rows is
+    found while it loads them from the event loop, answering -LOADING, and
+    stops it then.)"""
     path = snapshot_path(s)
     before = file_digest(path)
-    proc = subprocess.run([s.binary, "--port", "0", "--bind", "127.0.0.1", "--dir", s.dir, "--save", ""],
+    proc = subprocess.run([s.binary, "--port", str(free_port()), "--bind", "127.0.0.1", "--dir", s.dir,
+                           "--save", ""],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60, cwd=s.dir)
     out = proc.stdout.decode("utf-8", "replace")
     check(proc.returncode != 0, "the server started on a damaged snapshot:\n%s" % out[-1500:])

@@ -15,7 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/faultvfs.h"
 #include "engine/journal.h"
+
+#include <errno.h>
 
 static char dir[256], path[300], wal[310];
 
@@ -257,6 +260,57 @@ START_TEST(not_a_journal)
 }
 END_TEST
 
+/* A commit on a failing disk (faultvfs) fails, keeps its rows and their
+ * seqs, collects later appends, and a commit after the disk recovers
+ * writes them all; the errno says why. */
+static void fault_case(enum faultvfs_mode mode, int want_errno, enum journal_fsync policy)
+{
+    char err[256] = "";
+    struct journal *j;
+    ck_assert(faultvfs_install());
+    j = journal_open(path, policy, NULL, err, sizeof(err));
+    ck_assert_msg(j != NULL, "%s", err);
+    append3(j, 0, "SET", "a", "1");
+    ck_assert(journal_commit(j, err, sizeof(err)));
+    append3(j, 0, "SET", "b", "2");
+    faultvfs_arm(mode);
+    ck_assert(!journal_commit(j, err, sizeof(err)));
+    ck_assert(journal_has_failed(j));
+    ck_assert(journal_pending(j));
+    ck_assert_int_eq(journal_last_errno(j), want_errno);
+    append3(j, 1, "SET", "c", "3");
+    ck_assert_uint_eq(journal_last_seq(j), 3);
+    ck_assert(!journal_commit(j, err, sizeof(err)));   /* still failing */
+    ck_assert(!journal_sync(j, err, sizeof(err)));
+    faultvfs_arm(FAULTVFS_OFF);
+    ck_assert_msg(journal_commit(j, err, sizeof(err)), "%s", err);
+    ck_assert(!journal_has_failed(j));
+    ck_assert(!journal_pending(j));
+    append3(j, 0, "SET", "d", "4");
+    ck_assert(journal_commit(j, err, sizeof(err)));
+    journal_close(j);
+    struct seen *s = read_all(path, 0, NULL);
+    ck_assert_int_eq(s->n, 4);
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(s->seqs[i], (uint64_t)i + 1);
+    ck_assert_str_eq(s->first[1], "2");
+    ck_assert_str_eq(s->first[2], "3");
+    ck_assert_int_eq(s->dbs[2], 1);
+    free(s);
+}
+
+START_TEST(disk_full_commit_is_retried)
+{
+    fault_case(FAULTVFS_FULL, ENOSPC, JOURNAL_FSYNC_ALWAYS);
+}
+END_TEST
+
+START_TEST(io_error_commit_is_retried)
+{
+    fault_case(FAULTVFS_IOERR, EIO, JOURNAL_FSYNC_EVERYSEC);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("journal");
@@ -269,6 +323,8 @@ int main(void)
     tcase_add_test(tc, uncommitted_tail_not_read);
     tcase_add_test(tc, cut_wal_loads_complete_commits);
     tcase_add_test(tc, not_a_journal);
+    tcase_add_test(tc, disk_full_commit_is_retried);
+    tcase_add_test(tc, io_error_commit_is_retried);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
