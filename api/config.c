@@ -46,7 +46,7 @@
 #include <unistd.h>
 
 /* Persistence defaults taskkv chooses (Redis' are "no" and "everysec"). */
-#define DEFAULT_APPENDONLY "no"
+#define DEFAULT_APPENDONLY "yes"
 #define DEFAULT_APPENDFSYNC "everysec"
 /* taskkv keeps its data in ./data by default (Redis: "./"). */
 #define DEFAULT_DIR "./data"

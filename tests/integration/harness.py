@@ -157,7 +157,7 @@ class Server:
             # no snapshot rules unless a test asks for them (its own --save
             # lines add to this empty list): a background save forking in
             # the middle of a timing test would measure the fork
-            base += ["--save", ""]
+            base += ["--save", "", "--appendonly", "no"]
         return base + self.extra
 
     def start(self):

@@ -194,7 +194,7 @@ static const char *const defaults[][2] = {
     {"appenddirname", "appendonlydir"},
     {"appendfilename", "appendonly.aof"},
     {"appendfsync", "everysec"},
-    {"appendonly", "no"},
+    {"appendonly", "yes"},   /* taskkv's default (README: a job server keeps its queue); Redis: no */
     {"auto-aof-rewrite-min-size", "67108864"},
     {"auto-aof-rewrite-percentage", "100"},
     {"bgsave_cpulist", ""},
@@ -437,7 +437,7 @@ START_TEST(test_defaults_typed)
     ck_assert_int_eq(v->stream_node_max_entries, 100);
     ck_assert_str_eq(v->dir, val("dir"));
     ck_assert_str_eq(v->dbfilename, "dump.rdb");
-    ck_assert(!v->appendonly);
+    ck_assert(v->appendonly);   /* taskkv's default; Redis says no */
     ck_assert_int_eq(v->appendfsync, CONFIG_FSYNC_EVERYSEC);
     ck_assert_int_eq(v->nsave, 3);
     ck_assert_int_eq(v->save[0].seconds, 3600);
