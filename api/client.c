@@ -178,7 +178,10 @@ bool client_flush(struct client *c)
 
 bool client_check_output_limit(struct client *c)
 {
-    const struct config_values *cv = config_values(c->srv->cfg);
+    const struct config_values *cv;
+    if (!c->out.list_bytes && !c->obuf_soft_since)   /* the common case: nothing beyond the buffer */
+        return !(c->flags & CF_CLOSE_ASAP);
+    cv = config_values(c->srv->cfg);
     const long long *lim = cv->cobl[(c->flags & CF_PUBSUB) ? CONFIG_CLASS_PUBSUB : CONFIG_CLASS_NORMAL];
     size_t used = c->out.list_bytes;
     bool hard = lim[0] && used >= (unsigned long long)lim[0];

@@ -175,14 +175,7 @@ static void spublish_cmd(struct client *c)
 
 void pubsub_config_changed(struct server *srv)
 {
-    const char *s = config_values(srv->cfg)->notify_keyspace_events;
-    int flags = 0;
-    if (s && ps_notify_parse(s, strlen(s), &flags))
-        srv->notify_flags = flags;
-    else
-        srv->notify_flags = 0;
-    if (config_values(srv->cfg)->notify_keyspace_new)   /* not in the text after "A" */
-        srv->notify_flags |= NOTIFY_NEW;
+    srv->notify_flags = config_values(srv->cfg)->notify_flags;
 }
 
 /* Publishes msg on "__key<space|event>@<db>__:" + name. */

@@ -456,7 +456,7 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
     }
     /* stop-writes-on-bgsave-error: a failed background save stops writes
      * (and PING, which monitoring uses to notice) until a save succeeds */
-    if (((d->flags & CMD_WRITE) || strcmp(d->name, "ping") == 0) && persist_writes_refused(c->srv)) {
+    if (persist_writes_refused(c->srv) && ((d->flags & CMD_WRITE) || strcmp(d->name, "ping") == 0)) {
         char buf[160];
         reply_error(&c->out, persist_write_error(c->srv, buf, sizeof(buf)));
         return false;

@@ -31,6 +31,7 @@
 #include "api/config.h"
 #include "engine/alloc.h"
 #include "engine/glob.h"
+#include "pubsub/notify.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1072,56 +1073,17 @@ static const char *parse_oomvals(int argc, const arg_t *argv, struct value *out)
     return NULL;
 }
 
-/* notify-keyspace-events classes, in the order Redis prints them */
-#define NK_GENERIC (1 << 0)
-#define NK_STRING (1 << 1)
-#define NK_LIST (1 << 2)
-#define NK_SET (1 << 3)
-#define NK_HASH (1 << 4)
-#define NK_ZSET (1 << 5)
-#define NK_EXPIRED (1 << 6)
-#define NK_EVICTED (1 << 7)
-#define NK_STREAM (1 << 8)
-#define NK_MODULE (1 << 9)
-#define NK_NEW (1 << 10)
-#define NK_KEYSPACE (1 << 11)
-#define NK_KEYEVENT (1 << 12)
-#define NK_KEYMISS (1 << 13)
-#define NK_ALL ((1 << 10) - 1) /* 'A': g$lshzxetd, not n or m */
-
+/* notify-keyspace-events: the flags as NOTIFY_* classes in num (what the
+ * server acts on; 'n' survives an 'A' that the text does not show), the text
+ * as Redis prints it. Redis reads the value as a C string. */
 static const char *parse_notify(const arg_t *a, struct value *out)
 {
-    static const char letters[] = "g$lshzxetdn"; /* bit i <-> letters[i] */
-    int flags = 0;
+    int flags;
+    char buf[32];
     struct sbuf b = {0};
-
-    for (const char *p = a->ptr; *p; p++) {
-        const char *l = strchr(letters, *p);
-        if (l)
-            flags |= 1 << (l - letters);
-        else if (*p == 'A')
-            flags |= NK_ALL;
-        else if (*p == 'K')
-            flags |= NK_KEYSPACE;
-        else if (*p == 'E')
-            flags |= NK_KEYEVENT;
-        else if (*p == 'm')
-            flags |= NK_KEYMISS;
-        else
-            return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-    }
-    if ((flags & NK_ALL) == NK_ALL)
-        sb_str(&b, "A");
-    else
-        for (int i = 0; letters[i]; i++)
-            if (flags & (1 << i))
-                sb_add(&b, &letters[i], 1);
-    if (flags & NK_KEYSPACE)
-        sb_str(&b, "K");
-    if (flags & NK_KEYEVENT)
-        sb_str(&b, "E");
-    if (flags & NK_KEYMISS)
-        sb_str(&b, "m");
+    if (!ps_notify_parse(a->ptr, strlen(a->ptr), &flags))
+        return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    sb_add(&b, buf, ps_notify_display(flags, buf));
     out->num = flags;
     value_set_text(out, &b);
     return NULL;
@@ -1295,7 +1257,7 @@ static void publish(struct config *cfg, size_t i)
     case FK_STR: *(const char **)f = (v->len == 0 && (p->flags & F_EMPTY_NULL)) ? NULL : v->text; break;
     case FK_NOTIFY:
         cfg->v.notify_keyspace_events = v->text;
-        cfg->v.notify_keyspace_new = (v->num & NK_NEW) != 0;
+        cfg->v.notify_flags = (int)v->num;
         break;
     case FK_PASS:
         cfg->v.requirepass = v->len ? v->text : NULL;

@@ -88,7 +88,7 @@ struct config_values {
 
     /* keyspace */
     const char *notify_keyspace_events; /* normalized as CONFIG GET shows it: "", "AKE", "gxE"... */
-    bool notify_keyspace_new;           /* 'n' was given (CONFIG GET does not show it after "A") */
+    int notify_flags;                   /* the same as NOTIFY_* classes (engine/event.h), 'n' included */
     unsigned long long maxmemory;
     int maxmemory_policy;           /* enum config_maxmemory_policy */
     long long hash_max_listpack_entries;

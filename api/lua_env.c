@@ -137,17 +137,17 @@ static void protect_fields(lua_State *L, int idx, int seen_idx)
 {
     idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
     lua_newtable(L);   /* keys to replace, collected first: no writes while iterating */
-    int todo = lua_gettop(L), n = 0;
+    int keys = lua_gettop(L), n = 0;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         if (lua_type(L, -1) == LUA_TTABLE) {
             lua_pushvalue(L, -2);
-            lua_rawseti(L, todo, ++n);
+            lua_rawseti(L, keys, ++n);
         }
         lua_pop(L, 1);
     }
     for (int i = 1; i <= n; i++) {
-        lua_rawgeti(L, todo, i);                 /* key */
+        lua_rawgeti(L, keys, i);                 /* key */
         lua_pushvalue(L, -1);
         lua_rawget(L, idx);                      /* key real */
         lua_pushvalue(L, -1);

@@ -55,6 +55,29 @@ size_t ps_notify_format(int flags, char *buf)
     return n;
 }
 
+size_t ps_notify_display(int flags, char *buf)
+{
+    static const char classes[] = "g$lshzxetdn";
+    static const int bits[] = { NOTIFY_GENERIC, NOTIFY_STRING, NOTIFY_LIST,   NOTIFY_SET,
+                                NOTIFY_HASH,    NOTIFY_ZSET,   NOTIFY_EXPIRED, NOTIFY_EVICTED,
+                                NOTIFY_STREAM,  NOTIFY_MODULE, NOTIFY_NEW };
+    size_t n = 0;
+    if ((flags & NOTIFY_ALL) == NOTIFY_ALL)
+        buf[n++] = 'A';
+    else
+        for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+            if (flags & bits[i])
+                buf[n++] = classes[i];
+    if (flags & NOTIFY_KEYSPACE)
+        buf[n++] = 'K';
+    if (flags & NOTIFY_KEYEVENT)
+        buf[n++] = 'E';
+    if (flags & NOTIFY_KEY_MISS)
+        buf[n++] = 'm';
+    buf[n] = '\0';
+    return n;
+}
+
 bool ps_notify_wanted(int flags, int cls)
 {
     return (flags & cls) && (flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT));

@@ -302,6 +302,11 @@ SANITY = {
     "INCR": (("INCR", "counter:000000000000"), lambda r: isinstance(r, int)),
     "MSET": (("MSET", "key:{tag}:000000000000", "xxx", "key:{tag}:000000000001", "xxx"),
              lambda r: r == "OK"),
+    "RPUSH": (("RPUSH", "mylist", "xxx"), lambda r: isinstance(r, int)),
+    "LPUSH": (("LPUSH", "mylist", "xxx"), lambda r: isinstance(r, int)),
+    "SADD": (("SADD", "myset", "xxx"), lambda r: isinstance(r, int)),
+    "HSET": (("HSET", "myhash", "f", "xxx"), lambda r: isinstance(r, int)),
+    "ZADD": (("ZADD", "myzset", "1", "xxx"), lambda r: isinstance(r, int)),
 }
 
 

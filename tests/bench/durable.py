@@ -62,7 +62,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare import (HarnessError, Conn, Server, ROOT, log, is_err, free_port,  # noqa: E402
+from compare import (HarnessError, Conn, Server, ROOT, SANITY, log, is_err, free_port,  # noqa: E402
                      proc_cpu_seconds, machine_busy_seconds, children_cpu_seconds,
                      loadavg, machine_info)
 
@@ -74,17 +74,6 @@ MAX_SYNCS_1_CLIENT = 1.05
 MAX_GROUP_SYNCS = 0.25
 SYNC_CALLS = ("fsync", "fdatasync", "sync_file_range")
 NOISY_BACKGROUND = 0.15
-SANITY = {
-    "SET": (("SET", "key:000000000000", "xxx"), lambda r: r == "OK"),
-    "INCR": (("INCR", "counter:000000000000"), lambda r: isinstance(r, int)),
-    "RPUSH": (("RPUSH", "mylist", "xxx"), lambda r: isinstance(r, int)),
-    "LPUSH": (("LPUSH", "mylist", "xxx"), lambda r: isinstance(r, int)),
-    "SADD": (("SADD", "myset", "xxx"), lambda r: isinstance(r, int)),
-    "HSET": (("HSET", "myhash", "f", "xxx"), lambda r: isinstance(r, int)),
-    "ZADD": (("ZADD", "myzset", "1", "xxx"), lambda r: isinstance(r, int)),
-    "MSET": (("MSET", "key:{tag}:000000000000", "xxx"), lambda r: r == "OK"),
-}
-KEYED = {"SET", "INCR", "MSET", "LPUSH", "RPUSH", "SADD", "HSET", "ZADD"}
 
 
 def durable_args(fsync):

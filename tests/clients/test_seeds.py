@@ -4,9 +4,9 @@ by line (expected output as printed in the notes, in redis-cli's
 non-interactive --no-raw form), and the redis-py snippets.
 
 The hashes, lists, sets and sorted sets of the notes are in
-test_seed_types.py (as the examples of examples/, compared with
-redis-server); pub/sub and MULTI/WATCH parts are left out (not implemented
-yet)."""
+test_seed_types.py, their pub/sub, keyspace-notification and MULTI/WATCH
+scenarios in test_seed_pubsub.py (both run the examples of examples/ and
+compare their output with redis-server's)."""
 
 import json
 import sys
