@@ -312,6 +312,7 @@ static void end_wait(struct block_state *b, struct client *c)
 static void finish(struct block_state *b, struct client *c)
 {
     end_wait(b, c);
+    c->flags |= CF_DATA_OUT;
     client_mark_pending(c);
     if (!(c->flags & CF_RESUME)) {
         c->flags |= CF_RESUME;

@@ -151,6 +151,11 @@ void client_mark_pending(struct client *c)
 bool client_flush(struct client *c)
 {
     struct server *srv = c->srv;
+    if (srv->hold_replies && (c->flags & (CF_DATA_OUT | CF_HELD)) && !(c->flags & CF_CLOSE_ASAP)) {
+        c->flags |= CF_HELD;   /* released by persist once the journal commits */
+        ev_io_stop(srv->loop, &c->wio);
+        return true;
+    }
     if (!(c->flags & CF_CLOSE_ASAP)) {
         while (reply_pending(&c->out)) {
             ssize_t n = reply_write(&c->out, c->fd);
@@ -164,6 +169,8 @@ bool client_flush(struct client *c)
             c->tot_net_out += (uint64_t)n;
         }
     }
+    if (!reply_pending(&c->out))
+        c->flags &= ~(uint32_t)CF_DATA_OUT;
     if ((c->flags & CF_CLOSE_ASAP) ||
         ((c->flags & CF_CLOSE_AFTER_REPLY) && !reply_pending(&c->out))) {
         client_free(c);

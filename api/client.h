@@ -41,6 +41,12 @@ enum client_flag {
     CF_DIRTY_EXEC = 1 << 12,       /* a command was rejected while queueing: EXECABORT */
     CF_SCRIPT = 1 << 13,           /* the fake client Lua scripts call commands through */
     CF_MONITOR = 1 << 14,          /* in MONITOR mode (api/monitor.c) */
+    /* Output since the last complete flush may show the keyspace (a data
+     * command's reply, a message, a woken blocked command); under
+     * appendfsync always such output waits while the journal cannot commit
+     * (CF_HELD; api/persist.c) */
+    CF_DATA_OUT = 1 << 15,
+    CF_HELD = 1 << 16,
 };
 
 struct client {

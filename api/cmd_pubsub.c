@@ -151,6 +151,7 @@ static void deliver(void *ctx, void *owner, enum ps_kind kind, const char *patte
         reply_bulk(&c->out, pattern, plen);
     reply_bulk(&c->out, channel, clen);
     reply_bulk(&c->out, msg, mlen);
+    c->flags |= CF_DATA_OUT;
     client_mark_pending(c);
     client_check_output_limit(c);
 }

@@ -482,6 +482,17 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
     return script_allowed_or_reply(c, d);
 }
 
+/* Whether a command's reply may show the keyspace: reads and writes, and
+ * the transaction, scripting, pub/sub and blocking families. INFO, CONFIG,
+ * CLIENT, PING and the like do not (replies held while the journal cannot
+ * commit, api/persist.c, let them through). */
+static bool cmd_shows_data(const struct cmd_def *d)
+{
+    return (d->flags & (CMD_WRITE | CMD_READONLY)) ||
+           (d->acl & (ACL_KEYSPACE | ACL_READ | ACL_WRITE | ACL_PUBSUB | ACL_TRANSACTION | ACL_SCRIPTING |
+                      ACL_BLOCKING));
+}
+
 bool cmd_dispatch(struct client *c)
 {
     struct server *srv = c->srv;
@@ -508,10 +519,13 @@ bool cmd_dispatch(struct client *c)
         multi_flag_error(c);
         return true;
     }
-    if (multi_queues(c, d))
+    if (multi_queues(c, d)) {
         multi_queue(c, d, parent, stats);
-    else
+    } else {
         cmd_call(c, d, parent, stats);
+        if (cmd_shows_data(d))
+            c->flags |= CF_DATA_OUT;
+    }
     if (srv->call_depth == 0 && block_has_ready(srv->block))
         block_serve_ready(srv->block);
     return !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP));

@@ -615,7 +615,42 @@ static void remove_hook(struct server *srv)
         srv->hooks.effect = NULL;
 }
 
+/* appendfsync always promises that no reply shows a write before its
+ * commit is durable. When a commit fails, the writes are applied in memory
+ * and their rows kept for the retry: until a commit succeeds, output that
+ * may show the keyspace (CF_DATA_OUT: the failing iteration's replies, later
+ * reads, messages) is held in its client's buffer, not written. Refused
+ * writes (MISCONF) and INFO, CONFIG, CLIENT... still answer a client that
+ * holds nothing. A crash meanwhile loses only writes nobody was told of. */
+static void update_hold(struct server *srv)
+{
+    struct persist *p = P(srv);
+    bool hold = p->journal && !p->journal_ok && journal_pending(p->journal) &&
+                fsync_policy(srv) == JOURNAL_FSYNC_ALWAYS;
+    if (hold == srv->hold_replies)
+        return;
+    srv->hold_replies = hold;
+    if (hold) {
+        log_at(srv, LOG_WARNING, "appendfsync always: replies that could show uncommitted writes are held "
+               "until the journal commits");
+        return;
+    }
+    for (struct client *c = srv->clients; c; c = c->next)
+        if (c->flags & CF_HELD) {
+            c->flags &= ~(uint32_t)CF_HELD;
+            client_mark_pending(c);
+        }
+}
+
+static void journal_commit_now(struct server *srv);
+
 void persist_journal_commit(struct server *srv)
+{
+    journal_commit_now(srv);
+    update_hold(srv);
+}
+
+static void journal_commit_now(struct server *srv)
 {
     struct persist *p = P(srv);
     char err[ERRLEN];

@@ -122,6 +122,7 @@ struct server {
     uint64_t ops_at_last_sample;
     uint64_t rnd_state;
     bool shutdown_asap;
+    bool hold_replies;           /* appendfsync always and the journal cannot commit (api/persist.c) */
     int pending_signal;          /* SIGTERM/SIGINT received while a script was busy */
     int exit_code;
     char *executable;

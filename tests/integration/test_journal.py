@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from harness import Conn, ErrorReply, check, eq, info, short, timeout
+from harness import Conn, ErrorReply, ReplyTimeout, check, encode, eq, info, short, timeout
 from test_persistence import populate, state
 
 DEBUG_ON = ("--enable-debug-command", "yes")
@@ -470,8 +470,9 @@ def _fault_round(t, policy, mode, strerror):
     c = t.conn(s)
     eq(c.cmd("SET", "a", "1"), "OK")
     eq(c.cmd("DEBUG", "DISK-FAULT", mode), "OK")
-    # the first write after the fault is applied (and answered) before the
-    # group commit fails; the commit's rows are kept and retried
+    # everysec: the first write after the fault is applied (and answered)
+    # before the group commit fails, as Redis answers before its fsync; the
+    # commit's rows are kept and retried
     eq(c.cmd("SET", "b", "2"), "OK")
     misconf = ErrorReply("MISCONF Errors writing to the AOF file: " + strerror)
     eq(c.cmd("SET", "c", "3"), misconf, "a write while the journal cannot be written")
@@ -500,8 +501,73 @@ def _fault_round(t, policy, mode, strerror):
 
 
 @timeout(60)
-def test_full_disk_refuses_writes_with_misconf_always(t):
-    _fault_round(t, "always", "full", "No space left on device")
+def test_full_disk_refuses_writes_with_misconf_everysec(t):
+    _fault_round(t, "everysec", "full", "No space left on device")
+
+
+def nothing_within(conn, seconds, what):
+    try:
+        got = conn.read(timeout_s=seconds)
+    except ReplyTimeout:
+        return
+    raise AssertionError("%s was sent before its commit: %s" % (what, short(got)))
+
+
+def _hold_round(t):
+    """appendfsync always, the disk fails in the loop iteration that applies
+    a write: (w, r, sub, admin, server) with w's SET b 2 applied, its reply
+    and everything that could show it held."""
+    s = start(t, "--appendfsync", "always", "--notify-keyspace-events", "E$")
+    w, r, sub, admin = t.conn(s), t.conn(s), t.conn(s), t.conn(s)
+    eq(w.cmd("SET", "a", "1"), "OK")
+    eq(sub.cmd("SUBSCRIBE", "__keyevent@0__:set"), [b"subscribe", b"__keyevent@0__:set", 1])
+    # the fault and a write in one packet: one iteration applies both, then
+    # its group commit fails
+    w.send(encode("DEBUG", "DISK-FAULT", "full") + encode("SET", "b", "2"))
+    nothing_within(w, 0.5, "the write's reply (and the DEBUG reply before it)")
+    nothing_within(sub, 0.1, "the write's event")
+    r.send_cmd("GET", "b")
+    nothing_within(r, 0.3, "a read of the write")
+    return s, w, r, sub, admin
+
+
+@timeout(60)
+def test_full_disk_holds_replies_until_commit_always(t):
+    """With appendfsync always, no reply shows a write before its commit is
+    durable, even when the disk fails in that write's iteration: the write's
+    reply, a read of it and its keyspace event wait until the journal
+    commits; refused writes and INFO still answer at once."""
+    s, w, r, sub, admin = _hold_round(t)
+    misconf = ErrorReply("MISCONF Errors writing to the AOF file: No space left on device")
+    eq(admin.cmd("SET", "c", "3"), misconf, "a write while the journal cannot be written")
+    eq(admin.cmd("PING"), misconf)
+    eq(info(admin, "persistence")["aof_last_write_status"], "err")
+    for conn in (w, r, sub):   # many failed retries later, still held
+        nothing_within(conn, 0.1, "held output")
+    check("replies that could show uncommitted writes are held" in s.stdout(), "no log line for the hold")
+    eq(admin.cmd("DEBUG", "DISK-FAULT", "off"), "OK")
+    eq([w.read(), w.read()], ["OK", "OK"], "the held replies, in order")
+    eq(r.read(), b"2")
+    eq(sub.read(), [b"message", b"__keyevent@0__:set", b"b"])
+    eq(admin.cmd("SET", "c", "3"), "OK", "writes resume once the disk works")
+    eq(w.cmd("GET", "c"), b"3")
+    crash_restart(s)
+    c = t.conn(s)
+    eq([c.cmd("GET", k) for k in ("a", "b", "c")], [b"1", b"2", b"3"], "the held write was committed")
+
+
+@timeout(60)
+def test_crash_while_replies_held_loses_only_unacknowledged_writes(t):
+    """SIGKILL while a write's reply is held: after the restart the write is
+    gone, and nobody was told it succeeded."""
+    s, w, r, sub, admin = _hold_round(t)
+    s.proc.send_signal(signal.SIGKILL)
+    s.proc.wait(10)
+    data, closed = w.read_until_eof(timeout_s=5)
+    eq((data, closed), (b"", True), "the writer got nothing before the crash")
+    s.start()
+    c = t.conn(s)
+    eq([c.cmd("GET", "a"), c.cmd("GET", "b")], [b"1", None])
 
 
 @timeout(60)
@@ -524,13 +590,32 @@ def test_disk_fault_at_startup_from_the_environment(t):
         s.start()
     finally:
         del os.environ["TASKKV_DISK_FAULT"]
-    c = t.conn(s)
+    c, admin = t.conn(s), t.conn(s)
     eq(c.cmd("GET", "x"), b"0")
-    c.cmd("SET", "x", "1")
-    eq(c.cmd("SET", "y", "1"), ErrorReply("MISCONF Errors writing to the AOF file: No space left on device"))
-    eq(c.cmd("DEBUG", "DISK-FAULT", "bogus"), ErrorReply("ERR DEBUG DISK-FAULT takes FULL, IOERR or OFF"))
-    eq(c.cmd("DEBUG", "DISK-FAULT", "OFF"), "OK")
+    c.send_cmd("SET", "x", "1")   # its reply is held until the commit (always)
+    nothing_within(c, 0.3, "the write's reply")
+    eq(admin.cmd("SET", "y", "1"), ErrorReply("MISCONF Errors writing to the AOF file: No space left on device"))
+    eq(admin.cmd("DEBUG", "DISK-FAULT", "bogus"), ErrorReply("ERR DEBUG DISK-FAULT takes FULL, IOERR or OFF"))
+    eq(admin.cmd("DEBUG", "DISK-FAULT", "OFF"), "OK")
+    eq(c.read(), "OK")
     eq(c.cmd("SET", "y", "1"), "OK")
     crash_restart(s)
     c = t.conn(s)
     eq([c.cmd("GET", "x"), c.cmd("GET", "y")], [b"1", b"1"])
+
+
+@timeout(60)
+def test_switching_to_everysec_releases_held_replies(t):
+    """An operator may choose weaker durability while the disk is failing:
+    CONFIG SET appendfsync everysec sends the held replies (the rows stay
+    queued for the next successful commit)."""
+    s, w, r, sub, admin = _hold_round(t)
+    eq(admin.cmd("CONFIG", "SET", "appendfsync", "everysec"), "OK")
+    eq([w.read(), w.read()], ["OK", "OK"])
+    eq(r.read(), b"2")
+    eq(info(admin, "persistence")["aof_last_write_status"], "err")
+    eq(admin.cmd("DEBUG", "DISK-FAULT", "off"), "OK")
+    eq(w.cmd("SET", "c", "3"), "OK")
+    crash_restart(s)
+    c = t.conn(s)
+    eq([c.cmd("GET", k) for k in ("a", "b", "c")], [b"1", b"2", b"3"])
