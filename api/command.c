@@ -50,6 +50,7 @@ extern const struct cmd_group cmd_group_persist;
 extern const struct cmd_group cmd_group_monitor;
 extern const struct cmd_group cmd_group_slowlog;
 extern const struct cmd_group cmd_group_latency;
+extern const struct cmd_group cmd_group_dump;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -66,6 +67,7 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_monitor,
     &cmd_group_slowlog,
     &cmd_group_latency,
+    &cmd_group_dump,
 };
 
 struct slot {

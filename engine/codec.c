@@ -658,8 +658,13 @@ bool codec_can_encode(int type)
 
 int codec_encode(const struct kv_obj *o, struct codec_buf *b, const char **err)
 {
-    const struct codec_type *t = codec_of(o->type);
     b->len = 0;
+    return codec_encode_append(o, b, err);
+}
+
+int codec_encode_append(const struct kv_obj *o, struct codec_buf *b, const char **err)
+{
+    const struct codec_type *t = codec_of(o->type);
     if (o->type == KV_STRING) {
         char buf[KV_LLSTR_SIZE];
         size_t len;

@@ -1,7 +1,8 @@
 /*
  * codec: every value object to a self-contained byte string and back - the
- * value column of a snapshot row (engine/snapshot.h) and, later, of the
- * journal. No sqlite here: the codec works on plain bytes.
+ * value column of a snapshot row (engine/snapshot.h) and the value inside a
+ * DUMP payload (engine/dump.h). No sqlite here: the codec works on plain
+ * bytes.
  *
  * Format version 1 (CODEC_VERSION; docs/PERSISTENCE.md is the reference):
  *
@@ -91,6 +92,8 @@ bool codec_can_encode(int type);
  * (a static message) for a type this version cannot encode. For a string
  * the caller may skip the copy: the encoding is kv_str_bytes(). */
 int codec_encode(const struct kv_obj *o, struct codec_buf *b, const char **err);
+/* As codec_encode, appending to what b holds (DUMP's framing). */
+int codec_encode_append(const struct kv_obj *o, struct codec_buf *b, const char **err);
 
 /* Flags for codec_decode. CODEC_TRUSTED: the bytes are known to be what
  * codec_encode wrote (the snapshot verified the row's checksum), so the

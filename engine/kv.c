@@ -216,6 +216,25 @@ static void stamp_new(struct kv_space *ks, struct kv_obj *o)
     o->lru = ks->lfu ? (lfu_minutes(ks) << 8) | LFU_INIT : lru_clock(ks);
 }
 
+bool kv_set_access(const struct kv_space *ks, struct kv_obj *o, long long freq, long long idle_s)
+{
+    long long idle, when;
+    if (ks->lfu) {
+        if (freq < 0)
+            return false;
+        o->lru = (lfu_minutes(ks) << 8) | (uint32_t)(freq & 255);
+        return true;
+    }
+    if (idle_s < 0)
+        return false;
+    idle = (long long)((unsigned long long)idle_s * 1000u) / 1000;
+    when = (long long)lru_clock(ks) - idle;
+    if (when < 0)
+        when += LRU_MAX;
+    o->lru = (uint32_t)((unsigned long long)when & LRU_MAX);
+    return true;
+}
+
 struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen)
 {
     return (struct kv_entry *)dict_find(ks->tables[db]->dict, key, klen);

@@ -93,6 +93,13 @@ long long kv_idle_seconds(const struct kv_space *ks, const struct kv_obj *o);
 /* The decayed LFU counter (LFU mode). */
 int kv_lfu_counter(const struct kv_space *ks, const struct kv_obj *o);
 bool kv_lfu_enabled(const struct kv_space *ks);
+/* RESTORE's IDLETIME / FREQ, as Redis sets them: in LFU mode a `freq` >= 0
+ * (0..255) becomes the counter, stamped with the current minute; otherwise
+ * an `idle_s` >= 0 puts the access time that many seconds back on the
+ * 24-bit LRU clock (Redis scales it to ms and back in 64 bits, so a huge
+ * value wraps, and an access time before the clock's zero wraps around the
+ * clock). -1: not given. Returns whether the value's stamp was set. */
+bool kv_set_access(const struct kv_space *ks, struct kv_obj *o, long long freq, long long idle_s);
 /* Lookup without expiring anything (the entry may be logically expired). */
 struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen);
 bool kv_is_expired(const struct kv_entry *e, int64_t now_ms);

@@ -15,6 +15,10 @@ A case file is a list of steps, one per line:
                                    and push the server sent on the connection
                                    (up to a sentinel PING's answer; README.md)
                                    and compare the list of them
+    capture:NAME: COMMAND ...      also keep each server's reply (a string or
+                                   an integer) as that server's ${NAME}
+    COMMAND ... ${NAME} ...        each server gets its own captured bytes in
+                                   place of ${NAME} (anywhere in an argument)
     # comment / blank line
 
 Arguments are split like redis-cli / Redis inline commands (sdssplitargs):
@@ -35,7 +39,7 @@ class CaseError(Exception):
 
 class Step:
     __slots__ = ("file", "lineno", "text", "kind", "args", "mode", "prop",
-                 "conn", "resp", "ms", "payload", "send", "read")
+                 "conn", "resp", "ms", "payload", "send", "read", "capture", "vars")
 
     def __init__(self, file, lineno, text):
         self.file = file
@@ -51,6 +55,8 @@ class Step:
         self.payload = b""
         self.send = False       # send: the command's reply is not read
         self.read = False       # read: read every reply and push sent so far
+        self.capture = None     # capture:NAME: the reply is kept as ${NAME}
+        self.vars = ()          # the ${NAME}s the arguments use
 
     def where(self):
         return "%s:%d" % (self.file, self.lineno)
@@ -172,6 +178,37 @@ def parse_prop(spec):
     return checks
 
 
+_VAR_RE = re.compile(rb"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def variables(args):
+    """The names of the ${NAME} references in a list of bytes arguments."""
+    return tuple(sorted({m.group(1).decode() for a in args for m in _VAR_RE.finditer(a)}))
+
+
+def substitute(args, values):
+    """args with every ${NAME} replaced by values[NAME] (bytes); raises
+    KeyError(NAME) for a name that has no value."""
+    def one(m):
+        return values[m.group(1).decode()]
+    return [_VAR_RE.sub(one, a) if b"${" in a else a for a in args]
+
+
+def capture_value(reply):
+    """The bytes a capture:NAME: keeps of a reply (resp.py's form): a bulk,
+    simple or verbatim string's bytes, an integer's digits; None for
+    anything else (the variable is then unset)."""
+    kind = reply[0]
+    if kind in ("bulk", "simple"):
+        return reply[1]
+    if kind == "verbatim":
+        return reply[2]
+    if kind == "int":
+        return str(reply[1]).encode()
+    return None
+
+
 _TAG_RE = re.compile(r"\s*([A-Za-z][-\w.,=:]*?):(?=\s|$)")
 _SLEEP_RE = re.compile(r"sleep:\s*(\d+)\s*$")
 
@@ -210,6 +247,10 @@ def parse_line(file, lineno, text):
             st.resp = int(tag[4])
         elif tag.startswith("conn:") and len(tag) > 5:
             st.conn = tag[5:]
+        elif tag.startswith("capture:"):
+            if not _NAME_RE.fullmatch(tag[8:]):
+                raise CaseError("capture: needs a name of letters, digits and _, e.g. capture:p:")
+            st.capture = tag[8:]
         else:
             raise CaseError("unknown tag %r" % (tag + ":"))
         rest = rest[m.end():]
@@ -220,6 +261,8 @@ def parse_line(file, lineno, text):
         raise CaseError("send:/read: go with a command, not raw:/scan-full:")
     if st.send and st.mode != "exact":
         raise CaseError("send: reads no reply: no comparison tag")
+    if st.capture and (st.send or st.read or st.kind != "cmd"):
+        raise CaseError("capture: goes with a plain command")
     if st.read and not args:
         st.kind = "read"
         return st
@@ -247,6 +290,7 @@ def parse_line(file, lineno, text):
         if not args:
             raise CaseError("no command after tags")
         st.args = args
+        st.vars = variables(args)
     return st
 
 

@@ -296,6 +296,7 @@ class Side:
         self.label = label
         self.server = server
         self.conns = {}
+        self.vars = {}               # capture:NAME: values, per file
 
     def close_all(self):
         for c in self.conns.values():
@@ -364,11 +365,18 @@ class Runner:
     def call_both(self, step, proto):
         res = []
         for side in self.sides:
+            args = step.args
+            if step.vars:
+                try:
+                    args = casefile.substitute(args, side.vars)
+                except KeyError as e:
+                    res.append(("uncaptured", e.args[0]))
+                    continue
             try:
                 c = self.conn(side, step.conn, proto, step.where())
                 if step.send or step.read:
                     if step.kind == "cmd":
-                        c.send(step.args)
+                        c.send(args)
                     if step.send:
                         r = ("sent",)
                     elif c.in_multi or (step.kind == "cmd" and step.args[0].lower() == b"multi"):
@@ -381,8 +389,14 @@ class Runner:
                         track_multi(c, step.args, r)
                     res.append(r)
                     continue
-                r = c.call(*step.args)
-                track_multi(c, step.args, r)
+                r = c.call(*args)
+                track_multi(c, args, r)
+                if step.capture:
+                    v = casefile.capture_value(r)
+                    if v is None:
+                        side.vars.pop(step.capture, None)
+                    else:
+                        side.vars[step.capture] = v
                 if r[0] == "timeout":
                     c.close()
                 elif step.args[0].upper() == b"QUIT" and r[0] != "closed":
@@ -525,6 +539,12 @@ class Runner:
             return True
         if self.args.verbose:
             self.out("  %s [resp%d] %s\n    -> %s" % (st.where(), proto, st.text, fmt(a)))
+        if a[0] == "uncaptured" or b[0] == "uncaptured":
+            self.fail(st.where(), proto, st.text,
+                      "%s${%s} has no value on %s (its capture: line did not get a string or an integer)"
+                      % ("CASE: " if a[0] == "uncaptured" else "", (a if a[0] == "uncaptured" else b)[1],
+                         "redis" if a[0] == "uncaptured" else "the candidate"))
+            return True
         why = compare(st, a, b, proto)
         if why:
             self.fail(st.where(), proto, st.text, why, fmt(a), fmt(b))
@@ -547,6 +567,7 @@ class Runner:
             try:
                 for side in self.sides:
                     side.close_all()
+                    side.vars = {}
                     r = self.conn(side, "main", proto, where0).call("FLUSHALL")
                     if r != ("simple", b"OK"):
                         self.fail(where0, proto, "FLUSHALL (between files)",

@@ -102,6 +102,24 @@ class TestCaseFile(unittest.TestCase):
         for bad in ("send: read: GET a", "send:", "unordered: send: GET a", "read: raw: \"x\""):
             self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, bad)
 
+    def test_capture_and_variables(self):
+        st = casefile.parse_line("f", 1, "capture:p: prop:bulk: DUMP k")
+        self.assertEqual((st.capture, st.mode, st.args, st.vars), ("p", "prop", [b"DUMP", b"k"], ()))
+        st = casefile.parse_line("f", 1, 'RESTORE k 0 "${p}x" ${q} "$" "${}" "${1a}"')
+        self.assertEqual(st.vars, ("p", "q"))
+        self.assertEqual(casefile.substitute(st.args, {"p": b"\x00\xff", "q": b"${p}"}),
+                         [b"RESTORE", b"k", b"0", b"\x00\xffx", b"${p}", b"$", b"${}", b"${1a}"])
+        self.assertRaises(KeyError, casefile.substitute, st.args, {"p": b""})
+        self.assertEqual(casefile.capture_value(("bulk", b"x")), b"x")
+        self.assertEqual(casefile.capture_value(("simple", b"OK")), b"OK")
+        self.assertEqual(casefile.capture_value(("int", -5)), b"-5")
+        self.assertEqual(casefile.capture_value(("verbatim", b"txt", b"v")), b"v")
+        self.assertIsNone(casefile.capture_value(("null", "bulk")))
+        self.assertIsNone(casefile.capture_value(("error", b"ERR x")))
+        for bad in ("capture:: GET a", "capture:1x: GET a", "capture:p: send: GET a", "capture:p: read: GET a",
+                    'capture:p: raw: "x"', "capture:p: scan-full:"):
+            self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, bad)
+
     def test_corpus_parses(self):
         for f in runner.select_files([]):
             casefile.parse_file(f)
