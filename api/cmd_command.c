@@ -4,17 +4,22 @@
  *
  * Each COMMAND INFO entry has Redis 7.0's ten fields: name, arity, flags,
  * first key, last key, step, ACL categories, tips, key specs, subcommands.
- * Key specs are derived from the (first, last, step) positions.
+ * Key specs are derived from the (first, last, step) positions. DOCS joins
+ * the table to the docs data by full name (api/cmd_docs.h). INFO and DOCS
+ * take subcommands as "container|sub", as Redis does.
  */
 #include "api/client.h"
+#include "api/cmd_docs.h"
 #include "api/command.h"
 #include "api/reply.h"
 #include "api/server.h"
 #include "engine/alloc.h"
+#include "engine/glob.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const flag_names[] = {
     "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading", "stale",
@@ -34,6 +39,26 @@ static int popcount32(uint32_t v)
     for (; v; v &= v - 1)
         n++;
     return n;
+}
+
+/* A command by name, or a subcommand by "container|sub" (then *parent is
+ * the container); NULL when there is none. */
+static const struct cmd_def *lookup_full(struct client *c, const struct resp_arg *a, const struct cmd_def **parent)
+{
+    const char *bar = memchr(a->ptr, '|', a->len);
+    const struct cmd_def *d;
+    size_t sublen;
+    *parent = NULL;
+    if (!bar)
+        return cmd_lookup(c->srv->cmds, a->ptr, a->len);
+    d = cmd_lookup(c->srv->cmds, a->ptr, (size_t)(bar - a->ptr));
+    sublen = a->len - (size_t)(bar - a->ptr) - 1;
+    for (const struct cmd_def *s = d ? d->subs : NULL; s && s->name; s++)
+        if (strlen(s->name) == sublen && strncasecmp(s->name, bar + 1, sublen) == 0) {
+            *parent = d;
+            return s;
+        }
+    return NULL;
 }
 
 static void reply_flag_set(struct reply *r, uint32_t bits, const char *const *names, size_t nnames)
@@ -119,36 +144,127 @@ static void command_info_cmd(struct client *c)
     }
     reply_array(&c->out, c->argc - 2);
     for (int j = 2; j < c->argc; j++) {
-        const struct cmd_def *d = cmd_lookup(c->srv->cmds, c->argv[j].ptr, c->argv[j].len);
+        const struct cmd_def *parent, *d = lookup_full(c, &c->argv[j], &parent);
         if (d)
-            reply_info(&c->out, d, NULL);
+            reply_info(&c->out, d, parent ? parent->name : NULL);
         else
             reply_null(&c->out);
     }
 }
 
-static void name_cb(const struct cmd_def *d, void *arg)
+enum list_filter { LIST_ALL, LIST_MODULE, LIST_ACLCAT, LIST_PATTERN };
+
+struct name_list {
+    struct reply *r;
+    long long n;
+    enum list_filter filter;
+    const struct resp_arg *arg;    /* the FILTERBY argument */
+    uint32_t acl;                  /* LIST_ACLCAT: the category's bit, 0 if unknown */
+};
+
+static bool list_match(const struct name_list *l, const struct cmd_def *d, const char *full)
 {
-    struct reply *r = arg;
-    reply_bulk_cstr(r, d->name);
+    switch (l->filter) {
+    case LIST_ALL:
+        return true;
+    case LIST_MODULE:
+        return false;
+    case LIST_ACLCAT:
+        return (d->acl & l->acl) != 0;
+    case LIST_PATTERN:
+        return glob_match(l->arg->ptr, l->arg->len, full, strlen(full), true);
+    }
+    return false;
 }
 
+static void list_one(struct name_list *l, const struct cmd_def *d, const char *full)
+{
+    if (list_match(l, d, full)) {
+        reply_bulk_cstr(l->r, full);
+        l->n++;
+    }
+}
+
+/* A command's name, then its subcommands' "container|sub" names. */
+static void name_cb(const struct cmd_def *d, void *arg)
+{
+    char full[128];
+    list_one(arg, d, d->name);
+    for (const struct cmd_def *s = d->subs; s && s->name; s++) {
+        snprintf(full, sizeof(full), "%s|%s", d->name, s->name);
+        list_one(arg, s, full);
+    }
+}
+
+static uint32_t acl_category(const struct resp_arg *a)
+{
+    for (size_t i = 0; i < sizeof(acl_names) / sizeof(acl_names[0]); i++)
+        if (strlen(acl_names[i] + 1) == a->len && strncasecmp(acl_names[i] + 1, a->ptr, a->len) == 0)
+            return 1u << i;
+    return 0;
+}
+
+/* LIST [FILTERBY MODULE name | ACLCAT category | PATTERN glob]: commands and
+ * subcommands; an unknown category or any module matches nothing. */
 static void command_list_cmd(struct client *c)
 {
-    if (c->argc != 2) {
+    struct name_list l = { &c->out, 0, LIST_ALL, NULL, 0 };
+    void *slot;
+    if (c->argc == 5 && arg_is(&c->argv[2], "filterby")) {
+        l.arg = &c->argv[4];
+        if (arg_is(&c->argv[3], "module"))
+            l.filter = LIST_MODULE;
+        else if (arg_is(&c->argv[3], "aclcat")) {
+            l.filter = LIST_ACLCAT;
+            l.acl = acl_category(l.arg);
+        } else if (arg_is(&c->argv[3], "pattern"))
+            l.filter = LIST_PATTERN;
+        else
+            l.arg = NULL;
+    }
+    if (c->argc != 2 && !l.arg) {
         reply_err(&c->out, RE_SYNTAX);
         return;
     }
-    reply_array(&c->out, (long long)cmd_count(c->srv->cmds));
-    cmd_foreach(c->srv->cmds, name_cb, &c->out);
+    slot = reply_defer(&c->out);
+    cmd_foreach(c->srv->cmds, name_cb, &l);
+    reply_set_array(&c->out, slot, l.n);
 }
 
-static void command_getkeys_cmd(struct client *c)
+/* Whether COMMAND GETKEYS finds keys in d's arguments, as Redis' key specs
+ * say: shard channels (SPUBLISH, SSUBSCRIBE...) sit in key positions but are
+ * not keys. */
+static bool takes_keys(const struct cmd_def *d)
+{
+    if (d->flags & CMD_PUBSUB)
+        return false;
+    return d->first_key > 0 || d->numkeys_at > 0 || d->getkeys || (d->flags & CMD_MOVABLE_KEYS);
+}
+
+/* The command named by argv[2] (and, for a container, argv[3]), as the
+ * dispatcher would resolve it; NULL for an unknown one. */
+static const struct cmd_def *getkeys_target(struct client *c)
 {
     const struct cmd_def *d = cmd_lookup(c->srv->cmds, c->argv[2].ptr, c->argv[2].len);
+    if (!d || !d->subs || c->argc < 4)
+        return d;
+    for (const struct cmd_def *s = d->subs; s->name; s++)
+        if (arg_is(&c->argv[3], s->name))
+            return s;
+    return NULL;
+}
+
+/* Redis' order: unknown command, no keys at all, arity, then the keys. */
+static void command_getkeys_cmd(struct client *c)
+{
+    const struct cmd_def *d = getkeys_target(c);
     int argc = c->argc - 2, n, *pos;
     if (!d) {
         reply_error(&c->out, "ERR Invalid command specified");
+        return;
+    }
+    if (!takes_keys(d)) {
+        reply_error(&c->out, "ERR The command has no key arguments");
         return;
     }
     if ((d->arity > 0 && d->arity != argc) || argc < -d->arity) {
@@ -159,9 +275,6 @@ static void command_getkeys_cmd(struct client *c)
     n = cmd_key_positions(d, argc, c->argv + 2, pos, argc);
     if (n < 0)
         reply_error(&c->out, "ERR Invalid arguments specified for command");
-    else if (n == 0 && d->first_key <= 0 && d->numkeys_at <= 0 && !d->getkeys &&
-             !(d->flags & CMD_MOVABLE_KEYS))
-        reply_error(&c->out, "ERR The command has no key arguments");
     else {
         reply_array(&c->out, n);
         for (int i = 0; i < n; i++)
@@ -170,30 +283,27 @@ static void command_getkeys_cmd(struct client *c)
     free(pos);
 }
 
-static void reply_doc(struct reply *r, const struct cmd_def *d)
+static void doc_cb(const struct cmd_def *d, void *arg)
 {
-    reply_bulk_cstr(r, d->name);
-    reply_map(r, 1);
-    reply_bulk_cstr(r, "summary");
-    reply_bulk_cstr(r, d->summary ? d->summary : "");
+    struct client *c = arg;
+    cmd_docs_reply(&c->out, cmd_table_docs(c->srv->cmds), d, NULL);
 }
 
-static void doc_cb(const struct cmd_def *d, void *arg) { reply_doc(arg, d); }
-
+/* DOCS [name ...]: a map of full name => docs; unknown names are left out. */
 static void command_docs_cmd(struct client *c)
 {
     int found = 0;
     void *slot;
     if (c->argc == 2) {
         reply_map(&c->out, (long long)cmd_count(c->srv->cmds));
-        cmd_foreach(c->srv->cmds, doc_cb, &c->out);
+        cmd_foreach(c->srv->cmds, doc_cb, c);
         return;
     }
     slot = reply_defer(&c->out);
     for (int j = 2; j < c->argc; j++) {
-        const struct cmd_def *d = cmd_lookup(c->srv->cmds, c->argv[j].ptr, c->argv[j].len);
+        const struct cmd_def *parent, *d = lookup_full(c, &c->argv[j], &parent);
         if (d) {
-            reply_doc(&c->out, d);
+            cmd_docs_reply(&c->out, cmd_table_docs(c->srv->cmds), d, parent);
             found++;
         }
     }
@@ -221,7 +331,7 @@ static void command_help_cmd(struct client *c)
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }
@@ -233,7 +343,7 @@ static const struct cmd_def command_subs[] = {
       "Returns information about one, multiple or all commands.", NULL },
     { "list", command_list_cmd, -2, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Returns a list of command names.", NULL },
-    { "getkeys", command_getkeys_cmd, -3, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+    { "getkeys", command_getkeys_cmd, -4, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Extracts the key names from an arbitrary command.", NULL },
     { "docs", command_docs_cmd, -2, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Returns documentary information about one, multiple or all commands.", NULL },

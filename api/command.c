@@ -8,6 +8,7 @@
  */
 #include "api/command.h"
 #include "api/block.h"
+#include "api/cmd_docs.h"
 #include "api/client.h"
 #include "api/log.h"
 #include "api/multi.h"
@@ -89,6 +90,7 @@ struct cmd_table {
     /* effects recorded by the running command (cmd_effect) */
     struct effect *effects;
     size_t neffects, effects_cap;
+    struct cmd_docs *docs;     /* COMMAND DOCS, parsed once from cmd_docs_data */
 };
 
 static void effects_reset(struct cmd_table *t);
@@ -110,6 +112,19 @@ static void table_put(struct cmd_table *t, const struct cmd_def *d)
         i = (i + 1) & (t->cap - 1);
     t->slots[i].def = d;
     t->count++;
+}
+
+/* The docs table is static data checked by a unit test: a notation error is
+ * a programmer error. */
+static struct cmd_docs *docs_or_die(void)
+{
+    char err[256];
+    struct cmd_docs *docs = cmd_docs_create(cmd_docs_data, cmd_docs_data_len, err, sizeof(err));
+    if (!docs) {
+        fprintf(stderr, "taskkv: bad command docs: %s\n", err);
+        abort();
+    }
+    return docs;
 }
 
 struct cmd_table *cmd_table_create(void)
@@ -134,6 +149,7 @@ struct cmd_table *cmd_table_create(void)
             for (const struct cmd_def *s = d->subs; s && s->name; s++)
                 t->subs[t->nsubs++].def = s;
         }
+    t->docs = docs_or_die();
     return t;
 }
 
@@ -142,6 +158,7 @@ void cmd_table_destroy(struct cmd_table *t)
     if (!t)
         return;
     effects_reset(t);
+    cmd_docs_destroy(t->docs);
     free(t->effects);
     free(t->slots);
     free(t->subs);
@@ -178,6 +195,8 @@ const struct cmd_def *cmd_lookup(const struct cmd_table *t, const char *name, si
 }
 
 size_t cmd_count(const struct cmd_table *t) { return t->count; }
+
+const struct cmd_docs *cmd_table_docs(const struct cmd_table *t) { return t->docs; }
 
 void cmd_foreach(const struct cmd_table *t, void (*fn)(const struct cmd_def *d, void *arg), void *arg)
 {

@@ -97,11 +97,14 @@ struct cmd_stats {
 };
 
 struct cmd_table;
+struct cmd_docs;
 
 struct cmd_table *cmd_table_create(void);
 void cmd_table_destroy(struct cmd_table *t);
 const struct cmd_def *cmd_lookup(const struct cmd_table *t, const char *name, size_t len);
 size_t cmd_count(const struct cmd_table *t);
+/* The parsed COMMAND DOCS data (api/cmd_docs.h), owned by the table. */
+const struct cmd_docs *cmd_table_docs(const struct cmd_table *t);
 /* Iterates every top-level command. */
 void cmd_foreach(const struct cmd_table *t, void (*fn)(const struct cmd_def *d, void *arg), void *arg);
 struct cmd_stats *cmd_stats_of(struct cmd_table *t, const struct cmd_def *d);

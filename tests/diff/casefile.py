@@ -29,7 +29,8 @@ must be followed by whitespace or the end of the line.
 
 import re
 
-COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "names-unordered", "type-only", "ignore")
+COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "names-unordered", "docs-unordered", "docs-names",
+                "type-only", "ignore")
 PROP_CHECKS = ("int", "len", "near", "range", "shape", "error", "errcode", "bulk", "hello")
 
 

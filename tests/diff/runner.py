@@ -170,6 +170,55 @@ def norm_names(r):
     return r
 
 
+def _pairs(r):
+    """The (key, value) pairs of a map, or of a RESP2 flat array; None otherwise."""
+    if r[0] == "map":
+        return list(r[1])
+    if r[0] == "array" and len(r[1]) % 2 == 0:
+        return [(r[1][i], r[1][i + 1]) for i in range(0, len(r[1]), 2)]
+    return None
+
+
+def norm_docs(r, nested=False):
+    """A COMMAND DOCS reply (name => docs, as a map or a RESP2 flat array)
+    with every command's "subcommands" map sorted by name (redis walks a
+    hash table there); the top level keeps its order unless nested."""
+    pairs = _pairs(r)
+    if pairs is None:
+        return r
+    out = []
+    for name, doc in pairs:
+        dp = _pairs(doc)
+        if dp is not None:
+            doc = (doc[0], tuple((k, norm_docs(v, True) if k == ("bulk", b"subcommands") else v) for k, v in dp))
+        out.append((name, doc))
+    return (r[0], tuple(sorted(out, key=resp.sort_key) if nested else out))
+
+
+def docs_names(r):
+    pairs = _pairs(r)
+    return None if pairs is None else {k[1] for k, _ in pairs if k[0] == "bulk"}
+
+
+def check_docs_names(a, b, tables):
+    """An argument-less COMMAND DOCS: each server documents exactly the
+    top-level commands of its own command table (with `tables`, the tracker's
+    CommandTables of redis and the candidate; else the two name sets must be
+    equal)."""
+    na, nb = docs_names(a), docs_names(b)
+    if na is None or nb is None:
+        return "not a map of names"
+    if tables is None:
+        return None if na == nb else "names differ: only redis %s, only candidate %s" % (
+            sorted(na - nb)[:10], sorted(nb - na)[:10])
+    for label, got, table in (("redis", na, tables[0]), ("candidate", nb, tables[1])):
+        want = {n for n in table.names if b"|" not in n}
+        if got != want:
+            return "%s documents %s, lacks %s of its commands" % (label, sorted(got - want)[:10],
+                                                                 sorted(want - got)[:10])
+    return None
+
+
 def shape(r):
     if r[0] in AGG:
         return (r[0], tuple(shape(e) for e in r[1]))
@@ -247,10 +296,11 @@ def prop_pair(name, val, a, b, proto):
     return None
 
 
-def compare(step, a, b, proto):
+def compare(step, a, b, proto, tables=None):
     """a = reference (redis), b = candidate. Returns None if they agree, else
     a reason. A reason starting with 'CASE' means the reference itself does
-    not satisfy the case's property (the test case is wrong)."""
+    not satisfy the case's property (the test case is wrong). `tables`:
+    (redis, candidate) CommandTables, for docs-names."""
     m = step.mode
     if m == "ignore":
         return None
@@ -262,6 +312,10 @@ def compare(step, a, b, proto):
         return None if norm_pairs(a) == norm_pairs(b) else "replies differ (ignoring pair order)"
     if m == "names-unordered":
         return None if norm_names(a) == norm_names(b) else "replies differ (ignoring the order of the names)"
+    if m == "docs-unordered":
+        return None if norm_docs(a) == norm_docs(b) else "replies differ (ignoring the order of subcommands)"
+    if m == "docs-names":
+        return check_docs_names(a, b, tables)
     if m == "type-only":
         return None if resp.kind(a) == resp.kind(b) else "reply types differ"
     if m == "prop":
@@ -545,7 +599,8 @@ class Runner:
                       % ("CASE: " if a[0] == "uncaptured" else "", (a if a[0] == "uncaptured" else b)[1],
                          "redis" if a[0] == "uncaptured" else "the candidate"))
             return True
-        why = compare(st, a, b, proto)
+        t = self.tracker
+        why = compare(st, a, b, proto, (t.ref, t.cand) if t is not None else None)
         if why:
             self.fail(st.where(), proto, st.text, why, fmt(a), fmt(b))
         ea = a[1][-1] if a[0] == "replies" and a[1] else a

@@ -226,8 +226,37 @@ class Tracker:
 
     def missing(self, args):
         """The command this request needs that redis has and the candidate
-        lacks ('rpush', 'config|rewrite'), or None."""
+        lacks ('rpush', 'config|rewrite'), or None. COMMAND DOCS / INFO need
+        the commands they name (a container: with all of redis' subcommands,
+        which the reply lists), COMMAND GETKEYS the command it is given."""
         name, sub = command_key(args)
+        m = self._missing_one(name, sub)
+        if m or name != b"command" or len(args) < 3:
+            return m
+        if sub in (b"docs", b"info"):
+            for full in args[2:]:
+                m = self._missing_named(_lower(full))
+                if m:
+                    return m
+        elif sub in (b"getkeys", b"getkeysandflags"):
+            return self.missing(args[2:])
+        return None
+
+    def _missing_named(self, full):
+        """For COMMAND DOCS/INFO: a name ('get', 'config|get') redis answers
+        and the candidate cannot answer the same way."""
+        base, _, sub = full.partition(b"|")
+        if sub:
+            return self._missing_one(base, sub)
+        m = self._missing_one(base, None)
+        if m or not self.cand.knows(base):
+            return m
+        for s in sorted(self.ref.subs.get(base, ())):
+            if not self.cand.knows(base, s):
+                return (base + b"|" + s).decode("latin-1")
+        return None
+
+    def _missing_one(self, name, sub):
         if not self.ref.knows(name):
             return None
         if not self.cand.knows(name):

@@ -295,6 +295,39 @@ class TestCompare(unittest.TestCase):
         self.assertIsNone(runner.compare(st, a, b, 2))
         self.assertIsNotNone(runner.compare(st, a, c, 2))
 
+    def test_docs_unordered(self):
+        def doc(name, subs=None):
+            d = [("bulk", b"summary"), ("bulk", name)]
+            if subs is not None:
+                d += [("bulk", b"subcommands"), ("map", tuple(subs))]
+            return ("bulk", name), ("map", tuple(zip(d[::2], d[1::2])))
+        a = ("map", (doc(b"x", [doc(b"x|a"), doc(b"x|b")]), doc(b"y")))
+        b = ("map", (doc(b"x", [doc(b"x|b"), doc(b"x|a")]), doc(b"y")))
+        st = self.step("docs-unordered: COMMAND DOCS x y")
+        self.assertIsNone(runner.compare(st, a, b, 3))
+        self.assertIsNotNone(runner.compare(self.step("COMMAND DOCS x y"), a, b, 3))
+        self.assertIsNotNone(runner.compare(st, a, ("map", tuple(reversed(a[1]))), 3))  # top level keeps order
+        self.assertIsNotNone(runner.compare(st, a, ("map", (doc(b"x", [doc(b"x|a")]), doc(b"y"))), 3))
+
+        def flat(m):   # the RESP2 form of a map
+            if m[0] != "map":
+                return m
+            return ("array", tuple(flat(x) for kv in m[1] for x in kv))
+        self.assertIsNone(runner.compare(st, flat(a), flat(b), 2))
+        self.assertIsNotNone(runner.compare(st, flat(a), flat(("map", (doc(b"x", [doc(b"x|a")]), doc(b"y")))), 2))
+
+    def test_docs_names(self):
+        def docs(*names):
+            return ("map", tuple((("bulk", n), ("map", ())) for n in names))
+        st = self.step("docs-names: COMMAND DOCS")
+        self.assertIsNone(runner.compare(st, docs(b"a", b"b"), docs(b"b", b"a"), 3))
+        self.assertIsNotNone(runner.compare(st, docs(b"a", b"b"), docs(b"a"), 3))
+        ref = skips.CommandTable({b"a", b"b", b"b|x"})
+        cand = skips.CommandTable({b"a", b"c"})
+        self.assertIsNone(runner.compare(st, docs(b"a", b"b"), docs(b"c", b"a"), 3, (ref, cand)))
+        self.assertIsNotNone(runner.compare(st, docs(b"a", b"b"), docs(b"a"), 3, (ref, cand)))
+        self.assertIsNotNone(runner.compare(st, docs(b"a", b"b"), docs(b"a", b"b", b"c"), 3, (ref, cand)))
+
     def test_replies(self):
         def unsub(*pairs):
             return ("replies", tuple(("array", (("bulk", b"unsubscribe"), ("bulk", n), ("int", c)))
@@ -426,6 +459,21 @@ class TestSkips(unittest.TestCase):
         self.assertIsNone(self.why("CONFIG BOGUS"))   # unknown to redis too: compared
         self.assertIsNone(self.why("FOO a b"))
         self.assertIsNone(self.why("CONFIG"))
+
+    def test_missing_in_command_docs_info_getkeys(self):
+        self.t.ref.names.add(b"command")
+        self.t.ref.subs[b"command"] = {b"docs", b"info", b"getkeys", b"getkeysandflags"}
+        self.t.cand.names.add(b"command")
+        self.t.cand.subs[b"command"] = {b"docs", b"info", b"getkeys"}
+        self.assertEqual(self.why("COMMAND DOCS get rpush"), ("missing", "rpush"))
+        self.assertEqual(self.why("COMMAND INFO config"), ("missing", "config|rewrite"))  # the reply lists subs
+        self.assertEqual(self.why("COMMAND DOCS config|rewrite"), ("missing", "config|rewrite"))
+        self.assertIsNone(self.why("COMMAND DOCS config|get object get nosuch"))
+        self.assertIsNone(self.why("COMMAND DOCS"))
+        self.assertEqual(self.why("COMMAND GETKEYS rpush l a"), ("missing", "rpush"))
+        self.assertEqual(self.why("COMMAND GETKEYS config rewrite"), ("missing", "config|rewrite"))
+        self.assertIsNone(self.why("COMMAND GETKEYS set k v"))
+        self.assertEqual(self.why("COMMAND GETKEYSANDFLAGS set k v"), ("missing", "command|getkeysandflags"))
 
     def test_taint(self):
         self.assertEqual(self.step("RPUSH l a"), "missing")
