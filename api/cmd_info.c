@@ -8,6 +8,7 @@
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
+#include "api/maxmemory.h"
 #include "api/persist.h"
 #include "api/reply.h"
 #include "api/script.h"
@@ -62,18 +63,6 @@ static void human_bytes(char *out, size_t cap, unsigned long long n)
         snprintf(out, cap, "%.2fG", d / (1024.0 * 1024 * 1024));
 }
 
-static unsigned long long rss_bytes(void)
-{
-    long pages = 0, ignored;
-    FILE *fp = fopen("/proc/self/statm", "r");
-    if (fp) {
-        if (fscanf(fp, "%ld %ld", &ignored, &pages) != 2)
-            pages = 0;
-        fclose(fp);
-    }
-    return (unsigned long long)pages * (unsigned long long)sysconf(_SC_PAGESIZE);
-}
-
 static void section_server(struct server *srv, struct buf *b)
 {
     const struct config_values *cv = config_values(srv->cfg);
@@ -113,15 +102,14 @@ static void section_clients(struct server *srv, struct buf *b)
 static void section_memory(struct server *srv, struct buf *b)
 {
     const struct config_values *cv = config_values(srv->cfg);
-    unsigned long long used = kv_alloc_used(), rss = rss_bytes();
+    unsigned long long used = maxmem_used_now(srv), rss = kv_alloc_rss();
+    unsigned long long not_counted = maxmem_not_counted(srv);
     unsigned long long overhead = kv_overhead_bytes(srv->ks);
     long long phys = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
     char h_used[32], h_rss[32], h_sys[32], h_max[32], h_lua[32];
     size_t lua_bytes, nscripts;
     script_memory(srv, &lua_bytes, &nscripts);
     human_bytes(h_lua, sizeof(h_lua), lua_bytes);
-    if (used > srv->stats_peak_memory)
-        srv->stats_peak_memory = used;
     human_bytes(h_used, sizeof(h_used), used);
     human_bytes(h_rss, sizeof(h_rss), rss);
     human_bytes(h_sys, sizeof(h_sys), (unsigned long long)phys);
@@ -131,10 +119,12 @@ static void section_memory(struct server *srv, struct buf *b)
            "used_memory_dataset:%llu\r\ntotal_system_memory:%lld\r\ntotal_system_memory_human:%s\r\n"
            "used_memory_lua:%zu\r\nused_memory_lua_human:%s\r\nnumber_of_cached_scripts:%zu\r\n"
            "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\nmem_fragmentation_ratio:%.2f\r\n"
+           "mem_not_counted_for_evict:%llu\r\nmem_replication_backlog:0\r\nmem_total_replication_buffers:0\r\n"
+           "mem_clients_slaves:0\r\nmem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:%llu\r\n"
            "mem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
         used, h_used, rss, h_rss, srv->stats_peak_memory, overhead, used > overhead ? used - overhead : 0, phys,
         h_sys, lua_bytes, h_lua, nscripts, (long long)cv->maxmemory, h_max, config_value(srv->cfg, "maxmemory-policy"), used ? (double)rss / (double)used : 0.0,
-        kv_alloc_name());
+        not_counted, maxmem_clients_normal(srv), not_counted, kv_alloc_name());
 }
 
 static void section_persistence(struct server *srv, struct buf *b)
@@ -154,7 +144,8 @@ static void section_stats(struct server *srv, struct buf *b)
            "instantaneous_ops_per_sec:%llu\r\ntotal_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\n"
            "rejected_connections:%llu\r\nsync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
            "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%llu\r\n"
-           "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\nkeyspace_hits:%llu\r\n"
+           "evicted_keys:%llu\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:%llu\r\n"
+           "current_eviction_exceeded_time:%llu\r\nkeyspace_hits:%llu\r\n"
            "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n"
            "latest_fork_usec:%lld\r\n"
            "total_forks:%llu\r\nmigrate_cached_sockets:0\r\ntracking_total_keys:0\r\ntotal_error_replies:%llu\r\n"
@@ -164,7 +155,8 @@ static void section_stats(struct server *srv, struct buf *b)
         (unsigned long long)srv->ops_per_sec, (unsigned long long)s->net_input_bytes,
         (unsigned long long)s->net_output_bytes, (unsigned long long)s->rejected_connections,
         (unsigned long long)kv_stats(srv->ks)->expired_keys, (unsigned long long)s->expire_slices,
-        (unsigned long long)s->keyspace_hits, (unsigned long long)s->keyspace_misses,
+        (unsigned long long)kv_stats(srv->ks)->evicted_keys, (unsigned long long)maxmem_exceeded_total_ms(srv),
+        (unsigned long long)maxmem_exceeded_current_ms(srv), (unsigned long long)s->keyspace_hits, (unsigned long long)s->keyspace_misses,
         ps_hub_count(srv->pubsub, PS_CHANNEL), ps_hub_count(srv->pubsub, PS_PATTERN),
         ps_hub_count(srv->pubsub, PS_SHARD), latest_fork_usec, total_forks, (unsigned long long)s->total_error_replies,
         (unsigned long long)s->unexpected_error_replies, (unsigned long long)s->cobl_disconnections);

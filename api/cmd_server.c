@@ -8,6 +8,7 @@
 #include "api/config.h"
 #include "api/db.h"
 #include "api/log.h"
+#include "api/maxmemory.h"
 #include "api/persist.h"
 #include "api/reply.h"
 #include "api/script.h"
@@ -150,6 +151,7 @@ static void config_resetstat_cmd(struct client *c)
     struct server *srv = c->srv;
     memset(&srv->stats, 0, sizeof(srv->stats));
     kv_reset_stats(srv->ks);
+    maxmem_reset_stats(srv);
     cmd_stats_reset(srv->cmds);
     srv->nerrstats = 0;
     reply_ok(&c->out);

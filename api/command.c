@@ -11,6 +11,7 @@
 #include "api/cmd_docs.h"
 #include "api/client.h"
 #include "api/log.h"
+#include "api/maxmemory.h"
 #include "api/multi.h"
 #include "api/ops.h"
 #include "api/persist.h"
@@ -52,6 +53,7 @@ extern const struct cmd_group cmd_group_monitor;
 extern const struct cmd_group cmd_group_slowlog;
 extern const struct cmd_group cmd_group_latency;
 extern const struct cmd_group cmd_group_dump;
+extern const struct cmd_group cmd_group_memory;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -69,6 +71,7 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_slowlog,
     &cmd_group_latency,
     &cmd_group_dump,
+    &cmd_group_memory,
 };
 
 struct slot {
@@ -443,6 +446,7 @@ void cmd_call(struct client *c, const struct cmd_def *d, const struct cmd_def *p
     if (srv->call_depth == 0) {   /* nested calls (EXEC, scripts) keep the outer command's clock */
         srv->now_ms = start / 1000;
         kv_set_clock(srv->ks, srv->now_ms);
+        maxmem_note_peak(srv);   /* used_memory_peak: what the previous commands left, and these arguments */
     }
     if ((d->flags & CMD_SKIP_MONITOR) && srv->monitors)   /* EVAL & co. are shown before they run */
         monitor_feed(c, c->argc, c->argv);
@@ -475,6 +479,8 @@ static bool allowed_or_reply(struct client *c, const struct cmd_def *d, const st
         reply_error(&c->out, "ERR Command not allowed inside a transaction");
         return false;
     }
+    if (c->srv->maxmemory && !maxmem_allowed_or_reply(c, d))   /* evicts, or -OOM */
+        return false;
     /* stop-writes-on-bgsave-error: a failed background save stops writes
      * (and PING, which monitoring uses to notice) until a save succeeds */
     if (persist_writes_refused(c->srv) && ((d->flags & CMD_WRITE) || strcmp(d->name, "ping") == 0)) {

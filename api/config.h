@@ -91,6 +91,10 @@ struct config_values {
     int notify_flags;                   /* the same as NOTIFY_* classes (engine/event.h), 'n' included */
     unsigned long long maxmemory;
     int maxmemory_policy;           /* enum config_maxmemory_policy */
+    int maxmemory_samples;
+    int maxmemory_eviction_tenacity; /* 0..100 */
+    int lfu_log_factor;
+    int lfu_decay_time;             /* minutes */
     long long hash_max_listpack_entries;
     long long hash_max_listpack_value;
     int list_max_listpack_size;

@@ -43,6 +43,7 @@ enum run_flag {
     RUN_WRITE_DIRTY = 1 << 1,   /* a write command ran: SCRIPT KILL refuses (UNKILLABLE) */
     RUN_TIMEDOUT = 1 << 2,      /* past busy-reply-threshold: others get -BUSY */
     RUN_KILLED = 1 << 3,        /* SCRIPT KILL, or SHUTDOWN NOSAVE / a signal while busy */
+    RUN_ALLOW_OOM = 1 << 4,     /* an allow-oom shebang: denyoom commands run even out of memory */
 };
 
 /* redis.set_repl() flags (redis.REPL_*). */
@@ -84,7 +85,8 @@ struct script_state {
  * returns NULL and the reply is in st->fake->out (the caller reads and
  * clears it); a command that fails leaves its error reply there too. When
  * the command is refused before it runs returns the error text ("Unknown
- * Redis command called from script", ...), without code or leading '-'. */
+ * Redis command called from script", ...), without code or leading '-' for
+ * an ERR, or "-CODE text" for another code (the OOM refusal). */
 const char *script_call(struct script_state *st, int argc, const struct resp_arg *argv);
 /* Called from the Lua count hook every so many instructions: marks the
  * script timed out past busy-reply-threshold and then serves the other

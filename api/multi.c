@@ -255,6 +255,16 @@ int multi_count(const struct client *c)
     return c->multi ? c->multi->n : -1;
 }
 
+void multi_foreach_queued(const struct client *c,
+                          void (*fn)(void *arg, const struct cmd_def *d, int argc, const struct resp_arg *argv),
+                          void *arg)
+{
+    if (!c->multi)
+        return;
+    for (int i = 0; i < c->multi->n; i++)
+        fn(arg, c->multi->cmds[i]->cmd, c->multi->cmds[i]->argc, c->multi->cmds[i]->argv);
+}
+
 void multi_client_reset(struct client *c)
 {
     discard(c);

@@ -23,6 +23,7 @@
 
 struct client;
 struct cmd_def;
+struct resp_arg;
 struct cmd_stats;
 struct server;
 struct watch_registry;
@@ -46,6 +47,11 @@ void multi_flag_error(struct client *c);
  * discards the transaction and every watched key, and answers
  * "EXECABORT Transaction discarded because of: <why>" (why without "ERR "). */
 void multi_exec_abort(struct client *c, const char *why);
+/* Calls fn for each queued command in order (EXEC's maxmemory check asks
+ * whether any of them may grow memory); nothing outside MULTI. */
+void multi_foreach_queued(const struct client *c,
+                          void (*fn)(void *arg, const struct cmd_def *d, int argc, const struct resp_arg *argv),
+                          void *arg);
 /* Commands queued (CLIENT LIST's multi=), -1 outside MULTI. */
 int multi_count(const struct client *c);
 /* Leaves MULTI and forgets every watched key (RESET, closing). */

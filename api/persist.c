@@ -508,6 +508,8 @@ bool persist_loading(const struct server *srv)
     return p->loading && !p->replaying;
 }
 
+bool persist_load_running(const struct server *srv) { return P(srv)->loading; }
+
 bool persist_load(struct server *srv, bool merge)
 {
     struct snapshot_info info;

@@ -43,6 +43,10 @@ void persist_limits(const struct server *srv, struct codec_limits *lim);
 bool persist_load_at_start(struct server *srv);
 #define PERSIST_LOADING_ERR "LOADING Redis is loading the dataset in memory"
 bool persist_loading(const struct server *srv);
+/* True for the whole load, journal replay included (persist_loading is
+ * false while the replayed commands run, so that they pass the dispatcher):
+ * no eviction then, as Redis while loading. */
+bool persist_load_running(const struct server *srv);
 
 /* A synchronous save. False (logged) on failure. */
 bool persist_save(struct server *srv);

@@ -34,6 +34,7 @@
 #include "api/config.h"
 #include "api/log.h"
 #include "api/lua_bridge.h"
+#include "api/maxmemory.h"
 #include "api/multi.h"
 #include "api/persist.h"
 #include "api/reply.h"
@@ -43,7 +44,9 @@
 #include "engine/numfmt.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -164,7 +167,7 @@ const char *script_call(struct script_state *st, int argc, const struct resp_arg
     struct client *fake = st->fake;
     struct script_run *run = st->run;
     const struct cmd_def *parent, *d = resolve(st, argc, argv, &parent);
-    const char *err = NULL;
+    const char *err = NULL, *code = "ERR";
     void (*effect)(void *, int, int, const struct kv_arg *) = srv->hooks.effect;
     reply_clear(&fake->out);
     if (!d)
@@ -175,12 +178,17 @@ const char *script_call(struct script_state *st, int argc, const struct resp_arg
         err = "This Redis command is not allowed from script";
     else if ((run->flags & RUN_READ_ONLY) && may_write(d))
         err = "Write commands are not allowed from read-only scripts.";
+    else if ((d->flags & CMD_DENYOOM) && srv->maxmemory && !(run->flags & (RUN_WRITE_DIRTY | RUN_ALLOW_OOM)) &&
+             maxmem_script_oom(srv)) {
+        err = "-" MAXMEM_OOM_ERR;   /* the first write of a script that started out of memory */
+        code = "OOM";
+    }
     if (err) {
-        /* counted as a rejected call and an ERR error, as Redis does */
+        /* counted as a rejected call and an error of its code, as Redis does */
         if (d)
             stats_for(st, d)->rejected++;
         srv->stats.total_error_replies++;
-        server_count_error(srv, "ERR", 3);
+        server_count_error(srv, code, strlen(code));
         return err;
     }
     if (d->flags & CMD_WRITE)
@@ -351,8 +359,26 @@ static const struct {
     { "no-cluster", SF_NO_CLUSTER }, { "allow-cross-slot-keys", SF_ALLOW_CROSS_SLOT },
 };
 
-/* The flags of a `flags=a,b` option; false after replying the error. */
-static bool parse_flag_list(struct client *c, const char *list, unsigned *flags)
+/* A shebang error for the caller to reply (a malloc'd "ERR ..." text), or
+ * nothing when err is NULL (the maxmemory check only wants the flags). */
+static void shebang_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void shebang_error(char **err, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (!err)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    *err = kv_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(*err, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+}
+
+/* The flags of a `flags=a,b` option; false with *err set. */
+static bool parse_flag_list(const char *list, unsigned *flags, char **err)
 {
     if (!*list)
         return true;
@@ -364,7 +390,7 @@ static bool parse_flag_list(struct client *c, const char *list, unsigned *flags)
             if (strlen(shebang_flags[i].name) == len && memcmp(shebang_flags[i].name, list, len) == 0)
                 break;
         if (i == n) {
-            reply_errorf(&c->out, "ERR Unexpected flag in script shebang: %.*s", (int)len, list);
+            shebang_error(err, "ERR Unexpected flag in script shebang: %.*s", (int)len, list);
             return false;
         }
         *flags |= shebang_flags[i].flag;
@@ -376,8 +402,8 @@ static bool parse_flag_list(struct client *c, const char *list, unsigned *flags)
 
 /* Redis' shebang: "#!lua [flags=f1,f2...]" on the first line. Sets *flags
  * (SF_EVAL_COMPAT without a shebang) and *skip (the shebang line's length,
- * its newline excluded); false after replying the error. */
-static bool parse_shebang(struct client *c, const char *body, size_t len, unsigned *flags, size_t *skip)
+ * its newline excluded); false with *err set (see shebang_error). */
+static bool parse_shebang(const char *body, size_t len, unsigned *flags, size_t *skip, char **err)
 {
     const char *nl;
     char *buf, *words[64];
@@ -389,25 +415,25 @@ static bool parse_shebang(struct client *c, const char *body, size_t len, unsign
         return true;
     nl = memchr(body, '\n', len);
     if (!nl) {
-        reply_error(&c->out, "ERR Invalid script shebang");
+        shebang_error(err, "ERR Invalid script shebang");
         return false;
     }
     *skip = (size_t)(nl - body);
     buf = kv_xmalloc(*skip + 1);
     n = split_words(body, *skip, buf, words, 64);
     if (n <= 0) {
-        reply_error(&c->out, "ERR Invalid engine in script shebang");
+        shebang_error(err, "ERR Invalid engine in script shebang");
         ok = false;
     } else if (strcmp(words[0], "#!lua") != 0) {
-        reply_errorf(&c->out, "ERR Unexpected engine in script shebang: %s", words[0]);
+        shebang_error(err, "ERR Unexpected engine in script shebang: %s", words[0]);
         ok = false;
     }
     *flags = 0;
     for (int i = 1; ok && i < n; i++) {
         if (strncmp(words[i], "flags=", 6) == 0) {
-            ok = parse_flag_list(c, words[i] + 6, flags);
+            ok = parse_flag_list(words[i] + 6, flags, err);
         } else {
-            reply_errorf(&c->out, "ERR Unknown lua shebang option: %s", words[i]);
+            shebang_error(err, "ERR Unknown lua shebang option: %s", words[i]);
             ok = false;
         }
     }
@@ -421,14 +447,52 @@ static bool create_script(struct client *c, struct script_state *st, const struc
                           char sha[SCRIPT_SHA_LEN + 1], unsigned *flags)
 {
     size_t skip;
+    char *err = NULL;
     sha1_hex_of(body->ptr, body->len, sha);
     if (lua_env_lookup(st->L, sha, flags))
         return true;
-    if (!parse_shebang(c, body->ptr, body->len, flags, &skip) ||
-        !lua_env_compile(st->L, sha, body->ptr, body->len, skip, *flags, &c->out))
+    if (!parse_shebang(body->ptr, body->len, flags, &skip, &err)) {
+        reply_error(&c->out, err);
+        free(err);
+        return false;
+    }
+    if (!lua_env_compile(st->L, sha, body->ptr, body->len, skip, *flags, &c->out))
         return false;
     st->nscripts++;
     return true;
+}
+
+uint32_t script_command_flags(struct server *srv, const struct cmd_def *d, int argc, const struct resp_arg *argv)
+{
+    struct script_state *st = srv->script;
+    bool evalsha = strncmp(d->name, "evalsha", 7) == 0;
+    char sha[SCRIPT_SHA_LEN + 1];
+    unsigned flags;
+    size_t skip;
+    uint32_t cmd_flags = d->flags;
+    if (argc < 2 || (evalsha && argv[1].len != SCRIPT_SHA_LEN))
+        return cmd_flags;
+    if (evalsha) {
+        for (int i = 0; i < SCRIPT_SHA_LEN; i++)
+            sha[i] = (char)tolower((unsigned char)argv[1].ptr[i]);
+        sha[SCRIPT_SHA_LEN] = '\0';
+    } else {
+        sha1_hex_of(argv[1].ptr, argv[1].len, sha);
+    }
+    if (!st || !st->L || !lua_env_lookup(st->L, sha, &flags)) {
+        if (evalsha || !parse_shebang(argv[1].ptr, argv[1].len, &flags, &skip, NULL))
+            return cmd_flags;
+    }
+    if (flags & SF_EVAL_COMPAT)
+        return cmd_flags;
+    cmd_flags &= ~(uint32_t)(CMD_STALE | CMD_DENYOOM | CMD_WRITE);
+    if (!(flags & (SF_ALLOW_OOM | SF_NO_WRITES)))
+        cmd_flags |= CMD_DENYOOM;
+    if (!(flags & SF_NO_WRITES))
+        cmd_flags |= CMD_WRITE;
+    if (flags & SF_ALLOW_STALE)
+        cmd_flags |= CMD_STALE;
+    return cmd_flags;
 }
 
 static void run_script(struct client *c, struct script_state *st, const char *sha, unsigned flags, bool ro,
@@ -437,10 +501,18 @@ static void run_script(struct client *c, struct script_state *st, const char *sh
     struct server *srv = c->srv;
     struct script_run run = { 0 };
     bool bracket = srv->exec_wrap == 0;
+    if (!(flags & SF_EVAL_COMPAT) && !(flags & (SF_ALLOW_OOM | SF_NO_WRITES)) && srv->maxmemory &&
+        maxmem_script_oom(srv)) {
+        reply_error(&c->out, "OOM allow-oom flag is not set on the script, can not run it when used memory > "
+                             "'maxmemory'");
+        return;
+    }
     if (!(flags & SF_EVAL_COMPAT) && !(flags & SF_NO_WRITES) && ro) {
         reply_error(&c->out, "ERR Can not execute a script with write flag using *_ro command.");
         return;
     }
+    if (!(flags & SF_EVAL_COMPAT) && (flags & SF_ALLOW_OOM))
+        run.flags |= RUN_ALLOW_OOM;
     run.caller = c;
     memcpy(run.sha, sha, SCRIPT_SHA_LEN + 1);
     if (ro || (!(flags & SF_EVAL_COMPAT) && (flags & SF_NO_WRITES)))

@@ -19,9 +19,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct cmd_def;
+struct resp_arg;
 struct server;
 struct script_state;
 
@@ -33,6 +35,13 @@ void script_destroy(struct script_state *st);
  * allow-busy flag is answered -BUSY (EXEC: -EXECABORT with that reason,
  * and the transaction is discarded). Returns false after replying. */
 bool script_allowed_or_reply(struct client *c, const struct cmd_def *d);
+
+/* The flags EVAL / EVALSHA / EVAL_RO / EVALSHA_RO (`d`, with its argc and
+ * argv) have for this script, as Redis' getCommandFlags: a script with a
+ * shebang declares them (write unless `no-writes`, denyoom unless
+ * `no-writes` or `allow-oom`); without one (or an unknown EVALSHA) the
+ * command's own. For the maxmemory check. */
+uint32_t script_command_flags(struct server *srv, const struct cmd_def *d, int argc, const struct resp_arg *argv);
 
 /* True while a script runs past busy-reply-threshold (SHUTDOWN without
  * NOSAVE is refused then), and the -BUSY reply for that case. */

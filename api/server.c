@@ -13,6 +13,7 @@
 #include "api/command.h"
 #include "api/config.h"
 #include "api/log.h"
+#include "api/maxmemory.h"
 #include "api/multi.h"
 #include "api/ops.h"
 #include "api/persist.h"
@@ -170,6 +171,7 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     struct server *srv = (struct server *)((char *)w - offsetof(struct server, cron));
     kv_rehash_steps(srv->ks, 100);
     persist_cron(srv);
+    maxmem_cron(srv);
     /* A client over its soft output limit is closed once the limit's
      * seconds pass even if nothing more is written to it. */
     for (struct client *c = srv->clients; c; c = c->next)
@@ -261,6 +263,7 @@ struct server *server_create(struct config *cfg)
     ev_unref(srv->loop);   /* the cron alone does not keep the loop alive */
     config_set_apply_hook(cfg, apply_config, srv);
     apply_access_policy(srv);
+    maxmem_create(srv);
     return srv;
 }
 
@@ -284,6 +287,7 @@ void server_destroy(struct server *srv)
     ops_destroy(srv);
     watch_registry_destroy(srv->watch);
     persist_destroy(srv->persist);
+    maxmem_destroy(srv);
     kv_destroy(srv->ks);
     ti_destroy(srv->ti);
     cmd_table_destroy(srv->cmds);
@@ -503,11 +507,10 @@ static bool changed_has(const char *const *changed, int n, const char *name)
 /* LRU or LFU access tracking follows maxmemory-policy, as in Redis. */
 static void apply_access_policy(struct server *srv)
 {
-    const char *policy = config_value(srv->cfg, "maxmemory-policy");
-    const char *factor = config_value(srv->cfg, "lfu-log-factor");
-    const char *decay = config_value(srv->cfg, "lfu-decay-time");
-    kv_set_access_policy(srv->ks, policy && strstr(policy, "lfu") != NULL, factor ? atoi(factor) : 10,
-                         decay ? atoi(decay) : 1);
+    const struct config_values *cv = config_values(srv->cfg);
+    bool lfu = cv->maxmemory_policy == CONFIG_MAXMEMORY_ALLKEYS_LFU ||
+               cv->maxmemory_policy == CONFIG_MAXMEMORY_VOLATILE_LFU;
+    kv_set_access_policy(srv->ks, lfu, cv->lfu_log_factor, cv->lfu_decay_time);
 }
 
 /* CONFIG SET side effects: `dir` is entered; `port`, `bind`, `unixsocket`
@@ -521,6 +524,7 @@ static bool apply_config(void *ctx, struct config *cfg, const char *const *chang
     apply_access_policy(srv);
     pubsub_config_changed(srv);
     ops_refresh(srv);
+    maxmem_config_changed(srv, changed_has(changed, n, "maxmemory"), changed_has(changed, n, "maxmemory-policy"));
     if (changed_has(changed, n, "dir") && chdir(cv->dir) < 0) {
         snprintf(reason, reasonlen, "%s", strerror(errno));
         *failed = "dir";

@@ -28,6 +28,7 @@ struct ps_hub;
 struct watch_registry;
 struct script_state;
 struct persist;
+struct maxmem;
 
 #define TASKKV_VERSION "0.1.0"
 /* The newest Redis whose client-visible, version-gated features taskkv has
@@ -85,6 +86,8 @@ struct server {
     struct watch_registry *watch; /* WATCHed keys (api/multi.c) */
     struct script_state *script; /* Lua scripting (api/script.c), created on first use */
     struct persist *persist;     /* snapshots: saves, BGSAVE child, load (api/persist.c) */
+    struct maxmem *maxmem;       /* eviction and memory figures (api/maxmemory.c) */
+    unsigned long long maxmemory; /* the limit, 0 = none: the dispatcher's one test */
     int notify_flags;            /* notify-keyspace-events as NOTIFY_* classes */
     int call_depth;              /* nested dispatch (EXEC, scripts, retries) */
     /* operations (api/ops.h): cmd_call hands a command to ops_after_call

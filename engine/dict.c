@@ -500,6 +500,21 @@ size_t dict_mem_usage(const struct dict *d)
     return (d->size[0] + d->size[1]) * sizeof(struct dict_node *);
 }
 
+size_t dict_mem_estimate(const struct dict *d, size_t samples)
+{
+    size_t bytes = kv_alloc_size(d) + dict_mem_usage(d), seen = 0, sum = 0;
+    struct dict_iter it;
+    struct dict_node *n;
+    /* iteration only reads; the cast drops const for the shared iterator */
+    dict_iter_init(&it, (struct dict *)d);
+    while (seen < samples && (n = dict_iter_next(&it))) {
+        sum += kv_alloc_size(n);
+        seen++;
+    }
+    dict_iter_deinit(&it);
+    return seen ? bytes + (size_t)((double)sum / (double)seen * (double)total_used(d)) : bytes;
+}
+
 /* ---------------------------------------------------------------- scan */
 
 static uint64_t reverse_bits(uint64_t v)

@@ -119,4 +119,10 @@ void dict_iter_deinit(struct dict_iter *it);
 /* Bytes used by the bucket arrays (for INFO memory figures). */
 size_t dict_mem_usage(const struct dict *d);
 
+/* MEMORY USAGE's estimate of a table whose elements are each one
+ * allocation starting at their node: the table's own bytes, plus the
+ * average allocation of up to `samples` elements (SIZE_MAX: all of them)
+ * times the element count. */
+size_t dict_mem_estimate(const struct dict *d, size_t samples);
+
 #endif

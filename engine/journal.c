@@ -551,3 +551,9 @@ long long journal_read(struct journal *j, uint64_t after, journal_row_fn fn, voi
     free(argv);
     return rows;
 }
+
+size_t journal_sqlite_memory(void)
+{
+    sqlite3_int64 n = sqlite3_memory_used();
+    return n > 0 ? (size_t)n : 0;
+}

@@ -86,4 +86,9 @@ long long journal_read(struct journal *j, uint64_t after, journal_row_fn fn, voi
  * commit frame of the current generation); 0 if none or no WAL file. */
 uint64_t journal_wal_torn_bytes(const char *wal_path);
 
+/* Bytes sqlite holds in memory (the journal's and a snapshot's page caches
+ * and statements): persistence buffers, which maxmemory does not count, as
+ * Redis leaves out its AOF buffer. 0 when sqlite keeps no statistics. */
+size_t journal_sqlite_memory(void);
+
 #endif

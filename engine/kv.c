@@ -122,22 +122,29 @@ bool kv_is_expired(const struct kv_entry *e, int64_t now_ms)
     return e->ttl && now_ms > e->ttl->when_ms;
 }
 
+/* A deletion the engine originates (expiry, eviction) goes to the journal
+ * as DEL. */
+static void propagate_del(struct kv_space *ks, int db, const char *key, size_t klen)
+{
+    static const char del[] = "DEL";
+    if (ks->ev.propagate) {
+        struct kv_arg argv[2] = { { del, 3 }, { key, klen } };
+        ks->ev.propagate(ks->ev.ctx, db, 2, argv);
+    }
+}
+
 /* Deletes an expired entry and raises "expired" as Redis does: keyspace
  * event, key-changed signal, and a DEL for the journal. */
 static void expire_entry(struct kv_space *ks, struct kv_table *t, struct kv_entry *e)
 {
     int db = t->id;
-    static const char del[] = "DEL";
     size_t klen;
     const char *key = kv_entry_key(e, &klen);
     dict_unlink_node(t->dict, &e->node);
     ks->stats.expired_keys++;
     kv_notify(ks, NOTIFY_EXPIRED, "expired", db, key, klen);
     kv_changed(ks, db, key, klen);
-    if (ks->ev.propagate) {
-        struct kv_arg argv[2] = { { del, 3 }, { key, klen } };
-        ks->ev.propagate(ks->ev.ctx, db, 2, argv);
-    }
+    propagate_del(ks, db, key, klen);
     entry_free(ks, e);
 }
 
@@ -532,12 +539,80 @@ struct kv_entry *kv_random(struct kv_space *ks, int db, int64_t now_ms,
     }
 }
 
+/* ---- eviction support ------------------------------------------------------ */
+
+size_t kv_sample(struct kv_space *ks, int db, struct kv_entry **out, size_t n,
+                 uint64_t (*rnd)(void *), void *rnd_arg)
+{
+    struct dict *d = ks->tables[db]->dict;
+    size_t got = 0;
+    if (!dict_size(d))
+        return 0;
+    while (got < n) {
+        struct dict_node *node = dict_random(d, rnd, rnd_arg);
+        if (!node)
+            break;
+        out[got++] = (struct kv_entry *)node;
+    }
+    return got;
+}
+
+/* The TTL record in heap slot i, or NULL when the slot holds another kind. */
+static struct kv_ttl *ttl_at(const struct kv_space *ks, size_t i)
+{
+    struct ti_item *it = ti_item_at(ks->ti, i);
+    if (!it || it->kind != TI_KEY_TTL)
+        return NULL;
+    return (struct kv_ttl *)((char *)it - offsetof(struct kv_ttl, ti));
+}
+
+size_t kv_sample_volatile(struct kv_space *ks, struct kv_entry **out, int *dbs, size_t n, size_t top,
+                          uint64_t (*rnd)(void *), void *rnd_arg)
+{
+    size_t count = ti_count(ks->ti), got = 0;
+    size_t first = top < count ? top : count;
+    struct kv_ttl *ttl;
+    for (size_t i = 0; i < first && got < n; i++)
+        if ((ttl = ttl_at(ks, i))) {
+            out[got] = ttl->entry;
+            dbs[got++] = ttl->table->id;
+        }
+    /* Other kinds share the index (blocked clients' timeouts...): a few
+     * tries per wanted key, then give up with what was found. */
+    for (size_t tries = 0; count && got < n && tries < 4 * n; tries++)
+        if ((ttl = ttl_at(ks, (size_t)(rnd(rnd_arg) % count)))) {
+            out[got] = ttl->entry;
+            dbs[got++] = ttl->table->id;
+        }
+    return got;
+}
+
+bool kv_evict_key(struct kv_space *ks, int db, const char *key, size_t klen, size_t *freed)
+{
+    size_t before = kv_alloc_used_fast(), after;
+    if (!kv_delete(ks, db, key, klen))
+        return false;
+    after = kv_alloc_used_fast();
+    *freed = before > after ? before - after : 0;
+    ks->stats.evicted_keys++;
+    kv_changed(ks, db, key, klen);
+    kv_notify(ks, NOTIFY_EVICTED, "evicted", db, key, klen);
+    propagate_del(ks, db, key, klen);
+    return true;
+}
+
 size_t kv_overhead_bytes(const struct kv_space *ks)
 {
     size_t n = 0;
     for (int i = 0; i < ks->ndb; i++)
         n += dict_mem_usage(ks->tables[i]->dict);
     return n;
+}
+
+void kv_db_overhead(const struct kv_space *ks, int db, size_t *table, size_t *ttls)
+{
+    *table = dict_mem_usage(ks->tables[db]->dict);
+    *ttls = ks->tables[db]->nvolatile * sizeof(struct kv_ttl);
 }
 
 void kv_rehash_steps(struct kv_space *ks, int steps)

@@ -62,6 +62,7 @@ static inline const char *kv_entry_key(const struct kv_entry *e, size_t *klen)
 
 struct kv_stats {
     uint64_t expired_keys;
+    uint64_t evicted_keys;
 };
 
 struct kv_space;
@@ -159,12 +160,33 @@ struct kv_entry *kv_random(struct kv_space *ks, int db, int64_t now_ms,
 /* Iterates one database; fn may delete nothing. */
 void kv_foreach(struct kv_space *ks, int db, void (*fn)(struct kv_entry *e, void *arg), void *arg);
 
+/* ---- eviction support (engine/evict.c) ---- */
+
+/* Up to n entries of database db drawn at random (repeats possible, expired
+ * ones included); returns how many were written to out[]. Valid until the
+ * next keyspace change. */
+size_t kv_sample(struct kv_space *ks, int db, struct kv_entry **out, size_t n,
+                 uint64_t (*rnd)(void *), void *rnd_arg);
+/* Up to n entries that have a TTL, from every database, each with its
+ * database in dbs[]: first the keys among the time index's `top` earliest
+ * slots, then random ones. Returns how many were written. */
+size_t kv_sample_volatile(struct kv_space *ks, struct kv_entry **out, int *dbs, size_t n, size_t top,
+                          uint64_t (*rnd)(void *), void *rnd_arg);
+/* Evicts a key as Redis does: deletes it, then raises "changed", the
+ * "evicted" keyspace event and a DEL for the journal, and counts it in
+ * evicted_keys. `key` must not point into the entry. Returns false when
+ * the key is absent; *freed gets the bytes the deletion gave back to the
+ * allocator (kv_alloc_used_fast before and after). */
+bool kv_evict_key(struct kv_space *ks, int db, const char *key, size_t klen, size_t *freed);
+
 /* Raises the hooks of engine/event.h; handlers call them after a change. */
 void kv_changed(struct kv_space *ks, int db, const char *key, size_t klen);
 void kv_notify(struct kv_space *ks, int cls, const char *event, int db, const char *key, size_t klen);
 
 /* Bytes used by the hash tables' bucket arrays, all databases. */
 size_t kv_overhead_bytes(const struct kv_space *ks);
+/* MEMORY STATS: one database's bucket bytes and its TTL records' bytes. */
+void kv_db_overhead(const struct kv_space *ks, int db, size_t *table, size_t *ttls);
 /* One rehash step per database that is rehashing (for idle time). */
 void kv_rehash_steps(struct kv_space *ks, int steps);
 

@@ -556,6 +556,12 @@ size_t thash_mem_usage(const struct thash *h)
     return n;
 }
 
+size_t thash_mem_estimate(const struct thash *h, size_t samples)
+{
+    size_t n = kv_alloc_size(h);
+    return n + (h->enc == KV_ENC_LISTPACK ? kv_alloc_size(h->u.pk) : dict_mem_estimate(h->u.d, samples));
+}
+
 static bool verify_pack(const unsigned char *p)
 {
     if (pk_count(p) % 2 != 0)

@@ -113,6 +113,10 @@ uint64_t thash_scan(struct thash *h, uint64_t cursor, thash_pair_fn fn, void *ar
 /* Bytes held by the hash (structure, pack or table and nodes, without
  * allocator rounding), for memory reports and tests. */
 size_t thash_mem_usage(const struct thash *h);
+/* MEMORY USAGE's estimate: allocated bytes (size classes included) of the
+ * hash: its pack, or its table and nodes, sampling up to `samples` fields (SIZE_MAX: all) and scaling
+ * their average to the whole. */
+size_t thash_mem_estimate(const struct thash *h, size_t samples);
 
 /* Checks the structure's invariants (even pack count, distinct fields, table
  * size equals the nodes reachable, every node found by its field); false on

@@ -478,4 +478,12 @@ static int ops_encoding(const void *p)
     return KV_ENC_QUICKLIST;
 }
 
+size_t tlist_mem_estimate(const struct tlist *l, size_t samples)
+{
+    size_t bytes = kv_alloc_size(l), seen = 0, sum = 0;
+    for (const struct tlist_node *n = l->head; n && seen < samples; n = n->next, seen++)
+        sum += kv_alloc_size(n) + kv_alloc_size(n->pk);
+    return seen ? bytes + (size_t)((double)sum / (double)seen * (double)l->nodes) : bytes;
+}
+
 const struct kv_type_ops tlist_ops = { ops_destroy, ops_dup, ops_encoding };

@@ -92,4 +92,9 @@ bool tlist_iter_next(struct tlist_iter *it, const char **s, size_t *len);
  * (tests, DEBUG). */
 const char *tlist_verify(const struct tlist *l, int fill);
 
+/* MEMORY USAGE's estimate: allocated bytes (size classes included) of the
+ * list and its nodes, sampling up to `samples` nodes (SIZE_MAX: all) and scaling
+ * their average to the whole. */
+size_t tlist_mem_estimate(const struct tlist *l, size_t samples);
+
 #endif

@@ -415,6 +415,12 @@ size_t tset_mem_usage(const struct tset *s)
     return n;
 }
 
+size_t tset_mem_estimate(const struct tset *s, size_t samples)
+{
+    size_t n = kv_alloc_size(s);
+    return n + (s->enc == ENC_INTSET ? kv_alloc_size(s->u.ints) : dict_mem_estimate(s->u.d, samples));
+}
+
 /* ---- iteration ------------------------------------------------------------ */
 
 static void view_int(struct tset_view *v, long long x)

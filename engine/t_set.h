@@ -121,6 +121,10 @@ struct tset *tset_diff(struct tset *const *sets, size_t n, size_t max_intset);
 /* Bytes held by the set (structure, array or table and nodes), for memory
  * reports and tests. */
 size_t tset_mem_usage(const struct tset *s);
+/* MEMORY USAGE's estimate: allocated bytes (size classes included) of the
+ * set: its array, or its table and nodes, sampling up to `samples` members (SIZE_MAX: all) and scaling
+ * their average to the whole. */
+size_t tset_mem_estimate(const struct tset *s, size_t samples);
 
 /* The type's operations for the generic object code (engine/obj.h). */
 extern const struct kv_type_ops tset_ops;

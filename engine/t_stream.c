@@ -916,6 +916,14 @@ size_t tstream_mem_usage(const struct tstream *s)
     return n;
 }
 
+size_t tstream_mem_estimate(const struct tstream *s, size_t samples)
+{
+    size_t bytes = kv_alloc_size(s) + kv_alloc_size(s->nodes), seen = 0, sum = 0;
+    for (size_t i = 0; i < s->n && seen < samples; i++, seen++)
+        sum += kv_alloc_size(s->nodes[i]) + kv_alloc_size(s->nodes[i]->pk);
+    return seen ? bytes + (size_t)((double)sum / (double)seen * (double)s->n) : bytes;
+}
+
 /* The emulated bytes of a node holding its master names and live entries
  * only (what rbytes must equal while nothing was deleted from it). */
 static uint64_t node_rbytes_live(const struct snode *nd)

@@ -216,6 +216,10 @@ bool tstream_load_finish(struct tstream *s, const struct tstream_id *last_id, ui
 /* Bytes held by the stream (structure, node array, nodes and packs, without
  * allocator rounding), for memory reports and tests. */
 size_t tstream_mem_usage(const struct tstream *s);
+/* MEMORY USAGE's estimate: allocated bytes (size classes included) of the
+ * stream: its node array and nodes, sampling up to `samples` nodes (SIZE_MAX: all) and scaling
+ * their average to the whole. */
+size_t tstream_mem_estimate(const struct tstream *s, size_t samples);
 
 /* Checks the invariants (IDs strictly increasing across nodes and below the
  * last ID, per-node counters and emulated sizes consistent, length equal to

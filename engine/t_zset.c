@@ -161,6 +161,16 @@ struct tzset *tzset_new(const struct tzset_limits *lim, size_t first_len)
 
 struct tzset *tzset_new_skiplist(void) { return wrap(KV_ENC_SKIPLIST, zsl_create()); }
 
+size_t tzset_mem_estimate(const struct tzset *z, size_t samples)
+{
+    const struct zsl *zsl = z->u.zsl;
+    size_t n = kv_alloc_size(z);
+    if (z->enc == KV_ENC_LISTPACK)
+        return n + kv_alloc_size(z->u.pack);
+    /* the nodes are the table's elements (zskiplist.h: one allocation each) */
+    return n + kv_alloc_size(zsl) + kv_alloc_size(zsl->header) + dict_mem_estimate(zsl->dict, samples);
+}
+
 void tzset_free(struct tzset *z)
 {
     if (!z)

@@ -166,4 +166,9 @@ int tzset_scan_score_str(const struct tzset *z, double score, char *buf, size_t 
 double *tzset_acc(struct tzset *z, const char *m, size_t len, bool *created);
 void tzset_acc_done(struct tzset *z, const struct tzset_limits *lim);
 
+/* MEMORY USAGE's estimate: allocated bytes (size classes included) of the
+ * sorted set: its pack, or its skiplist, table and nodes, sampling up to `samples` members (SIZE_MAX: all) and scaling
+ * their average to the whole. */
+size_t tzset_mem_estimate(const struct tzset *z, size_t samples);
+
 #endif

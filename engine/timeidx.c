@@ -210,6 +210,11 @@ size_t ti_count(const struct timeidx *ti)
     return ti->count;
 }
 
+struct ti_item *ti_item_at(const struct timeidx *ti, size_t i)
+{
+    return i < ti->count ? ti->slots[i].item : NULL;
+}
+
 int64_t ti_next_deadline(const struct timeidx *ti)
 {
     return ti->count ? ti->slots[0].deadline : INT64_MAX;

@@ -60,6 +60,10 @@ void ti_schedule(struct timeidx *ti, struct ti_item *it, int64_t deadline_ms);
 void ti_cancel(struct timeidx *ti, struct ti_item *it);
 
 size_t ti_count(const struct timeidx *ti);
+/* The item in heap slot i (< ti_count), for sampling: slot 0 holds the
+ * earliest deadline and the first slots hold early ones (a heap's top
+ * levels), any slot a random one. Valid until the index next changes. */
+struct ti_item *ti_item_at(const struct timeidx *ti, size_t i);
 /* Earliest deadline, or INT64_MAX when empty. */
 int64_t ti_next_deadline(const struct timeidx *ti);
 /* Removes and returns the earliest item if its deadline <= now_ms, else NULL. */

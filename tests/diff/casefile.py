@@ -31,7 +31,7 @@ import re
 
 COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "names-unordered", "docs-unordered", "docs-names",
                 "type-only", "ignore")
-PROP_CHECKS = ("int", "len", "near", "range", "shape", "error", "errcode", "bulk", "hello")
+PROP_CHECKS = ("int", "len", "near", "range", "ratio", "shape", "names", "error", "errcode", "bulk", "hello")
 
 
 class CaseError(Exception):
@@ -171,6 +171,11 @@ def parse_prop(spec):
             if not m:
                 raise CaseError("prop:range needs LO..HI")
             val = (int(m.group(1)), int(m.group(2)))
+        elif name == "ratio":
+            m = re.fullmatch(r"(\d+(?:\.\d+)?)\.\.(\d+(?:\.\d+)?)", val)
+            if not m or float(m.group(1)) > float(m.group(2)):
+                raise CaseError("prop:ratio needs LO..HI (decimals, LO <= HI), e.g. ratio=0.25..4")
+            val = (float(m.group(1)), float(m.group(2)))
         elif name == "len" and val:
             val = int(val)
         checks.append((name, val))

@@ -227,6 +227,28 @@ def shape(r):
     return resp.kind(r)
 
 
+def _numeric(b):
+    try:
+        float(b)
+        return True
+    except ValueError:
+        return False
+
+
+def names(r):
+    """shape(), but text that is not a number keeps its value: the field
+    names of MEMORY STATS-like replies (a RESP3 map, or RESP2's flat array
+    of names and values, doubles as numeric bulk strings) must match while
+    the figures may differ."""
+    if r[0] in AGG:
+        return (r[0], tuple(names(e) for e in r[1]))
+    if r[0] == "map":
+        return ("map", tuple((names(k), names(v)) for k, v in r[1]))
+    if r[0] in ("bulk", "simple") and not _numeric(r[1]):
+        return (r[0], r[1])
+    return resp.kind(r)
+
+
 def is_err(r):
     return r[0] in ("error", "blob_error")
 
@@ -263,8 +285,10 @@ def check_hello(r, proto, ref=None):
 
 def prop_single(name, val, r, proto):
     """Per-reply predicates; returns None or a reason."""
-    if name in ("int", "near", "range") and r[0] != "int":
+    if name in ("int", "near", "range", "ratio") and r[0] != "int":
         return "not an integer"
+    if name == "ratio" and r[1] <= 0:
+        return "%d is not positive" % r[1]
     if name == "range" and not (val[0] <= r[1] <= val[1]):
         return "%d not in %d..%d" % (r[1], val[0], val[1])
     if name in ("error", "errcode") and not is_err(r):
@@ -287,8 +311,12 @@ def prop_pair(name, val, a, b, proto):
         return "differ by %d (> %d)" % (abs(a[1] - b[1]), val)
     if name == "len" and len(a[1]) != len(b[1]):
         return "lengths %d vs %d" % (len(a[1]), len(b[1]))
+    if name == "ratio" and not (val[0] <= b[1] / a[1] <= val[1]):
+        return "candidate / redis = %d / %d = %.3g, not in %g..%g" % (b[1], a[1], b[1] / a[1], val[0], val[1])
     if name == "shape" and shape(a) != shape(b):
         return "shapes differ"
+    if name == "names" and names(a) != names(b):
+        return "names or shapes differ"
     if name == "errcode" and a[1].split(b" ", 1)[0] != b[1].split(b" ", 1)[0]:
         return "error codes differ"
     if name == "hello":

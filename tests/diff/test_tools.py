@@ -369,6 +369,29 @@ class TestCompare(unittest.TestCase):
         err = ("error", b"ERR wrong number of arguments for 'pttl' command")
         self.assertIsNone(runner.compare(st, err, err, 2))
 
+    def test_prop_ratio(self):
+        st = self.step("prop:int,ratio=0.25..4: MEMORY USAGE k")
+        self.assertIsNone(runner.compare(st, ("int", 64), ("int", 56), 2))
+        self.assertIsNone(runner.compare(st, ("int", 64), ("int", 256), 2))
+        self.assertIsNotNone(runner.compare(st, ("int", 64), ("int", 257), 2))
+        self.assertIsNotNone(runner.compare(st, ("int", 64), ("int", 15), 2))
+        self.assertIsNotNone(runner.compare(st, ("int", 64), ("int", 0), 2))
+        self.assertTrue(runner.compare(st, ("int", 0), ("int", 5), 2).startswith("CASE"))
+        self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, "prop:ratio=4..1: X")
+        self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, "prop:ratio=a..b: X")
+
+    def test_prop_names(self):
+        st = self.step("prop:names: MEMORY STATS")
+        resp2 = lambda v, d: ("array", (("bulk", b"peak.allocated"), ("int", v), ("bulk", b"dataset.percentage"),
+                                        ("bulk", d)))
+        self.assertIsNone(runner.compare(st, resp2(10, b"99.5"), resp2(20, b"12"), 2))
+        other = ("array", (("bulk", b"peak.allocated"), ("int", 1), ("bulk", b"dataset.perc"), ("bulk", b"1")))
+        self.assertIsNotNone(runner.compare(st, resp2(10, b"99.5"), other, 2))
+        resp3 = lambda k: ("map", ((("bulk", k), ("double", b"1.5")), (("bulk", b"db.0"),
+                                                                      ("map", ((("bulk", b"x"), ("int", 1)),)))))
+        self.assertIsNone(runner.compare(st, resp3(b"fragmentation"), resp3(b"fragmentation"), 3))
+        self.assertIsNotNone(runner.compare(st, resp3(b"fragmentation"), resp3(b"fragmentation.bytes"), 3))
+
     def test_hello(self):
         def hello(proto=3, server=b"redis", keys=runner.HELLO_KEYS):
             vals = {b"server": ("bulk", server), b"version": ("bulk", b"7.0.15"), b"proto": ("int", proto),

@@ -266,6 +266,78 @@ START_TEST(commandstats_count)
 }
 END_TEST
 
+#define OOM "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+
+/* maxmemory 1 is always exceeded: with noeviction, denyoom commands and
+ * everything queued in MULTI are refused; reads and DEL go on. */
+START_TEST(maxmemory_noeviction_refuses_writes)
+{
+    ck_assert_str_eq(run("set", "k", "v", NULL), "+OK\r\n");
+    ck_assert_str_eq(run("config", "set", "maxmemory", "1", NULL), "+OK\r\n");
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("set", "k2", "v", NULL), OOM);
+    ck_assert_str_eq(run("append", "k", "x", NULL), OOM);
+    ck_assert_str_eq(run("get", "k", NULL), "$1\r\nv\r\n");
+    ck_assert_str_eq(run("expire", "k", "100", NULL), ":1\r\n");   /* not denyoom */
+    ck_assert_str_eq(run("multi", NULL), "+OK\r\n");
+    ck_assert_str_eq(run("get", "k", NULL), OOM);
+    ck_assert_str_eq(run("exec", NULL), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    ck_assert_str_eq(run("del", "k", NULL), ":1\r\n");
+    ck_assert_ptr_null(strstr(log_buf, "evicted"));
+    ck_assert_str_eq(run("config", "set", "maxmemory", "0", NULL), "+OK\r\n");
+    ck_assert_str_eq(run("set", "k2", "v", NULL), "+OK\r\n");
+}
+END_TEST
+
+/* Sets maxmemory from a second client (the test's own may be in MULTI). */
+static void set_maxmemory(const char *v)
+{
+    struct client *other = client_create_fake(srv);
+    struct resp_arg argv[4] = { { "config", 6 }, { "set", 3 }, { "maxmemory", 9 }, { v, strlen(v) } };
+    client_exec_argv(other, 4, argv);
+    client_free(other);
+}
+
+/* A transaction queued under the limit, then EXEC over it: aborted when it
+ * holds a denyoom command, run when it only reads. */
+START_TEST(maxmemory_exec_of_denyoom_queue)
+{
+    run("multi", NULL);
+    ck_assert_str_eq(run("set", "k", "v", NULL), "+QUEUED\r\n");
+    set_maxmemory("1");
+    ck_assert_str_eq(run("exec", NULL), "-EXECABORT Transaction discarded because of: OOM command not allowed "
+                                        "when used memory > 'maxmemory'.\r\n");
+    set_maxmemory("0");
+    run("multi", NULL);
+    ck_assert_str_eq(run("get", "k", NULL), "+QUEUED\r\n");
+    set_maxmemory("1");
+    ck_assert_str_eq(run("exec", NULL), "*1\r\n$-1\r\n");
+    set_maxmemory("0");
+}
+END_TEST
+
+/* Eviction: each key goes with "changed", "evicted" and a DEL effect, and
+ * INFO counts it; once nothing is left, writes are refused. */
+START_TEST(maxmemory_evicts_with_events)
+{
+    run("set", "a", "1", NULL);
+    run("set", "b", "2", NULL);
+    run("select", "1", NULL);
+    run("set", "c", "3", NULL);
+    run("config", "set", "maxmemory-policy", "allkeys-random", NULL);
+    log_buf[0] = '\0';
+    ck_assert_str_eq(run("config", "set", "maxmemory", "1", NULL), "+OK\r\n");
+    ck_assert_ptr_nonnull(strstr(log_buf, "changed:a|notify:evicted:a|effect:0:DEL a|"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "changed:b|notify:evicted:b|effect:0:DEL b|"));
+    ck_assert_ptr_nonnull(strstr(log_buf, "changed:c|notify:evicted:c|effect:1:DEL c|"));
+    ck_assert_uint_eq(kv_size(srv->ks, 0) + kv_size(srv->ks, 1), 0);
+    ck_assert_uint_eq(kv_stats(srv->ks)->evicted_keys, 3);
+    ck_assert_str_eq(run("set", "d", "4", NULL), OOM);
+    ck_assert_str_eq(run("get", "d", NULL), "$-1\r\n");
+    run("config", "set", "maxmemory", "0", NULL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dispatch");
@@ -286,6 +358,9 @@ int main(void)
     tcase_add_test(tc, auth_required);
     tcase_add_test(tc, hello_switches_protocol);
     tcase_add_test(tc, commandstats_count);
+    tcase_add_test(tc, maxmemory_noeviction_refuses_writes);
+    tcase_add_test(tc, maxmemory_exec_of_denyoom_queue);
+    tcase_add_test(tc, maxmemory_evicts_with_events);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
