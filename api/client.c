@@ -237,6 +237,11 @@ bool client_auth_required(const struct client *c)
     return !(c->flags & CF_AUTHENTICATED) && config_values(c->srv->cfg)->requirepass;
 }
 
+bool client_is_local(const struct client *c)
+{
+    return (c->flags & CF_UNIX) || strncmp(c->addr, "127.", 4) == 0 || strncmp(c->addr, "::1:", 4) == 0;
+}
+
 /* Runs every complete command in the buffer. */
 static void process_input(struct client *c)
 {

@@ -108,6 +108,9 @@ bool client_check_output_limit(struct client *c);
 /* Redis' authRequired(): a password is configured now and the client has
  * not authenticated (clearing requirepass lets every client in). */
 bool client_auth_required(const struct client *c);
+/* Redis' local client: a unix socket, or TCP from 127.x.x.x or ::1 (the
+ * "local" of enable-debug-command and enable-protected-configs). */
+bool client_is_local(const struct client *c);
 
 /* Runs the input that arrived while the client was blocked. */
 void client_resume(struct client *c);

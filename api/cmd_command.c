@@ -61,8 +61,10 @@ static const struct cmd_def *lookup_full(struct client *c, const struct resp_arg
     return NULL;
 }
 
+/* Bits past the names are internal (CMD_PROTECTED): not shown. */
 static void reply_flag_set(struct reply *r, uint32_t bits, const char *const *names, size_t nnames)
 {
+    bits &= (uint32_t)((1ull << nnames) - 1);
     reply_set(r, popcount32(bits));
     for (size_t i = 0; i < nnames; i++)
         if (bits & (1u << i))

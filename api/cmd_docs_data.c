@@ -1027,6 +1027,10 @@ const struct cmd_doc cmd_docs_data[] = {
       .args = "index:integer" },
 
     /* --- server ------------------------------------------------------------------------------------------ */
+    { .name = "latency|histogram", .group = "server", .since = "7.0.0",
+      .summary = "Return the cumulative distribution of latencies of a subset of commands or all.",
+      .complexity = "O(N) where N is the number of commands with latency information being retrieved.",
+      .args = "[command:string...]" },
     { .name = "memory|usage", .group = "server", .since = "4.0.0",
       .summary = "Estimate the memory usage of a key",
       .complexity = "O(N) where N is the number of samples.",

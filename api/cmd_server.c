@@ -15,7 +15,6 @@
 #include "api/server.h"
 #include "engine/kv.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,7 +136,7 @@ static void config_get_cmd(struct client *c)
 static void config_set_cmd(struct client *c)
 {
     char err[CONFIG_ERR_LEN];
-    unsigned flags = (c->flags & CF_UNIX) || strncmp(c->addr, "127.", 4) == 0 ? CONFIG_SET_LOCAL_CLIENT : 0;
+    unsigned flags = client_is_local(c) ? CONFIG_SET_LOCAL_CLIENT : 0;
     if (config_set(c->srv->cfg, c->argc - 2, (const struct config_arg *)(c->argv + 2), flags, err,
                    sizeof(err)) != 0) {
         reply_error(&c->out, err);
@@ -222,11 +221,7 @@ static void object_refcount_cmd(struct client *c)
         reply_null(&c->out);
         return;
     }
-    /* Redis shares the integers 0..9999 (OBJ_SHARED_REFCOUNT). */
-    if (kv_entry_val(e)->type == KV_STRING && kv_entry_val(e)->enc == KV_ENC_INT && kv_entry_val(e)->v.i >= 0 && kv_entry_val(e)->v.i < 10000)
-        reply_int(&c->out, INT_MAX);
-    else
-        reply_int(&c->out, 1);
+    reply_int(&c->out, kv_obj_refcount(kv_entry_val(e)));
 }
 
 static void object_help_cmd(struct client *c)

@@ -10,6 +10,7 @@
 #include "api/block.h"
 #include "api/cmd_docs.h"
 #include "api/client.h"
+#include "api/config.h"
 #include "api/log.h"
 #include "api/maxmemory.h"
 #include "api/multi.h"
@@ -54,6 +55,7 @@ extern const struct cmd_group cmd_group_slowlog;
 extern const struct cmd_group cmd_group_latency;
 extern const struct cmd_group cmd_group_dump;
 extern const struct cmd_group cmd_group_memory;
+extern const struct cmd_group cmd_group_debug;
 
 static const struct cmd_group *const all_groups[] = {
     &cmd_group_server, &cmd_group_info, &cmd_group_command, &cmd_group_conn, &cmd_group_keys, &cmd_group_string,
@@ -72,6 +74,7 @@ static const struct cmd_group *const all_groups[] = {
     &cmd_group_latency,
     &cmd_group_dump,
     &cmd_group_memory,
+    &cmd_group_debug,
 };
 
 struct slot {
@@ -276,6 +279,28 @@ static bool arity_ok(const struct cmd_def *d, int argc)
     return d->arity > 0 ? argc == d->arity : argc >= -d->arity;
 }
 
+/* A protected command (CMD_PROTECTED) is allowed by its
+ * enable-<name>-command parameter: "yes", or "local" for a local client. */
+static bool protected_allowed(struct client *c, const struct cmd_def *d)
+{
+    char param[MAX_NAME + 16];
+    const char *v;
+    snprintf(param, sizeof(param), "enable-%s-command", d->name);
+    v = config_value(c->srv->cfg, param);
+    return v && (!strcmp(v, "yes") || (!strcmp(v, "local") && client_is_local(c)));
+}
+
+static void reject_protected(struct client *c, const struct cmd_def *d)
+{
+    char upper[MAX_NAME];
+    size_t n = strlen(d->name);
+    for (size_t i = 0; i <= n; i++)
+        upper[i] = (char)toupper((unsigned char)d->name[i]);
+    reply_errorf(&c->out, "ERR %s command not allowed. If the enable-%s-command option is set to \"local\", you can "
+                 "run it from a local connection, otherwise you need to set this option in the configuration file, "
+                 "and then restart the server.", upper, d->name);
+}
+
 /* ---- propagation -------------------------------------------------------- */
 
 static void effects_reset(struct cmd_table *t)
@@ -393,7 +418,7 @@ static bool is_exec(const struct cmd_def *d)
 }
 
 /* The command to run for c->argv, after the checks Redis makes before a
- * handler runs (lookup, subcommand, arity, authentication); NULL after
+ * handler runs (lookup, subcommand, arity, protection, authentication); NULL after
  * replying with the rejection. *stats is where the call is counted. */
 static const struct cmd_def *resolve_or_reply(struct client *c, struct slot *slot, struct cmd_stats **stats)
 {
@@ -421,6 +446,11 @@ static const struct cmd_def *resolve_or_reply(struct client *c, struct slot *slo
             multi_exec_abort(c, "wrong number of arguments for 'exec' command");
         else
             cmd_wrong_arity(c, d->name);
+        (*stats)->rejected++;
+        return NULL;
+    }
+    if ((d->flags & CMD_PROTECTED) && !protected_allowed(c, d)) {
+        reject_protected(c, d);
         (*stats)->rejected++;
         return NULL;
     }
@@ -456,6 +486,8 @@ void cmd_call(struct client *c, const struct cmd_def *d, const struct cmd_def *p
     stats->calls++;
     int64_t duration = server_clock_us() - start;
     stats->usec += (uint64_t)duration;
+    if (config_values(srv->cfg)->latency_tracking)
+        latency_hist_record(stats, duration);
     /* Errors written by nested calls (EXEC's commands) were counted there. */
     if (c->errors_accounted > errors_before)
         errors_before = c->errors_accounted;

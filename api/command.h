@@ -49,6 +49,10 @@ enum cmd_flag {
     CMD_ONLY_SENTINEL = 1 << 17,
     CMD_NO_MANDATORY_KEYS = 1 << 18,
     CMD_MOVABLE_KEYS = 1 << 19,
+    /* Not shown by COMMAND: refused unless enable-<name>-command allows it
+     * ("yes", or "local" for a local client), before anything else is
+     * checked but the arity - so inside MULTI it aborts the transaction. */
+    CMD_PROTECTED = 1 << 20,
 };
 
 /* Redis ACL categories (COMMAND INFO), as flags. */
@@ -88,12 +92,16 @@ struct cmd_group {
 #define CMD_GROUP(group_name, table) \
     { group_name, table, sizeof(table) / sizeof((table)[0]) }
 
-/* Per-command statistics (INFO commandstats). */
+/* Buckets of a command's latency histogram (LATENCY HISTOGRAM, api/latency.c). */
+#define CMD_HIST_BUCKETS 21
+
+/* Per-command statistics (INFO commandstats, LATENCY HISTOGRAM). */
 struct cmd_stats {
     uint64_t calls;
     uint64_t usec;
     uint64_t rejected;
     uint64_t failed;
+    uint64_t hist[CMD_HIST_BUCKETS];   /* calls per latency bucket (latency-tracking) */
 };
 
 struct cmd_table;

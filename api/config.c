@@ -221,10 +221,10 @@ static const struct param params[] = {
     BOOL_P("crash-log-enabled", NULL, 0, "yes", UNTYPED),
     BOOL_P("crash-memcheck-enabled", NULL, 0, "yes", UNTYPED),
     BOOL_P("use-exit-on-panic", NULL, F_HIDDEN, "no", UNTYPED),
-    BOOL_P("disable-thp", NULL, F_IMMUTABLE, "yes", UNTYPED),
+    BOOL_P("disable-thp", NULL, F_IMMUTABLE | F_READ_BY_NAME, "yes", UNTYPED),
     BOOL_P("cluster-allow-replica-migration", NULL, 0, "yes", UNTYPED),
     BOOL_P("replica-announced", NULL, 0, "yes", UNTYPED),
-    BOOL_P("latency-tracking", NULL, 0, "yes", UNTYPED),
+    BOOL_P("latency-tracking", NULL, 0, "yes", TYPED(FK_BOOL, latency_tracking)),
     BOOL_P("aof-disable-auto-gc", NULL, 0, "no", UNTYPED),
     BOOL_P("replica-ignore-disk-write-errors", NULL, 0, "no", UNTYPED),
 
@@ -1406,6 +1406,8 @@ void config_destroy(struct config *cfg)
 }
 
 const struct config_values *config_values(const struct config *cfg) { return &cfg->v; }
+
+bool config_parse_memory(const char *s, unsigned long long *out) { return parse_memory(s, out); }
 
 const char *config_value(const struct config *cfg, const char *name)
 {

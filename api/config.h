@@ -116,6 +116,7 @@ struct config_values {
     long long slowlog_log_slower_than;  /* us; -1 = off, 0 = every command */
     long long slowlog_max_len;
     long long latency_monitor_threshold; /* ms; 0 = off */
+    bool latency_tracking;              /* per-command histograms (LATENCY HISTOGRAM) */
 };
 
 /* A binary-safe argument (a CONFIG SET name or value, a CONFIG GET pattern). */
@@ -138,6 +139,9 @@ const struct config_values *config_values(const struct config *cfg);
  * CONFIG GET shows it; NULL for an unknown name. Valid until that parameter
  * next changes. For `requirepass`/`masterauth` use config_values' length. */
 const char *config_value(const struct config *cfg, const char *name);
+/* A memory size as Redis reads one (digits, then b, k, kb, m, mb, g, gb in
+ * any case; "" is 0); false when it is not one. */
+bool config_parse_memory(const char *s, unsigned long long *out);
 
 /* Whether `name` (any case, alias or not) is a known parameter flagged
  * sensitive (requirepass, masterauth, masteruser): its CONFIG SET value must

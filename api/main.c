@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -73,6 +74,16 @@ static void usage(void)
             "       ./taskkv-server /etc/myredis.conf --loglevel verbose\n");
 }
 
+/* disable-thp yes (the default), as Redis: no transparent huge pages for
+ * this process, whose copy-on-write after fork and first writes to huge
+ * pages cause latency spikes (LATENCY DOCTOR advises about them). */
+static void disable_thp(void)
+{
+#ifdef PR_SET_THP_DISABLE
+    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     struct config *cfg;
@@ -105,6 +116,8 @@ int main(int argc, char **argv)
         config_destroy(cfg);
         return 1;
     }
+    if (!strcmp(config_value(cfg, "disable-thp"), "yes"))
+        disable_thp();
     srv = server_create(cfg);
     srv->executable = realpath(argv[0], NULL);
     if (config_file_path(cfg))

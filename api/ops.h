@@ -18,6 +18,7 @@ struct client;
 struct server;
 struct cmd_def;
 struct resp_arg;
+struct cmd_stats;
 
 void ops_refresh(struct server *srv);
 void ops_destroy(struct server *srv);
@@ -42,5 +43,8 @@ void slowlog_free(struct server *srv);
  * ms reaches it. */
 void latency_add_sample(struct server *srv, const char *event, int64_t ms);
 void latency_free(struct server *srv);
+/* Counts one call of `dur_us` microseconds in the command's latency
+ * histogram (LATENCY HISTOGRAM). */
+void latency_hist_record(struct cmd_stats *s, int64_t dur_us);
 
 #endif

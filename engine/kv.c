@@ -31,6 +31,8 @@ struct kv_ttl {
 
 struct kv_space {
     int64_t clock_ms;         /* the running command's time, for access tracking */
+    bool passive_only;        /* active expiry off (DEBUG SET-ACTIVE-EXPIRE 0) */
+    bool parked;              /* a due TTL record was parked while it was off */
     bool lfu;
     int lfu_log_factor, lfu_decay_minutes;
     uint64_t lfu_rand;
@@ -148,12 +150,41 @@ static void expire_entry(struct kv_space *ks, struct kv_table *t, struct kv_entr
     entry_free(ks, e);
 }
 
+/* The TI_KEY_TTL handler. With active expiry off, a due record is parked
+ * at the end of time instead, so the key waits for a lookup and the timer
+ * keeps serving the other kinds. */
 static void expire_handler(void *ctx, struct ti_item *it, int64_t now_ms)
 {
     struct kv_space *ks = ctx;
     struct kv_ttl *ttl = (struct kv_ttl *)((char *)it - offsetof(struct kv_ttl, ti));
+    (void)now_ms;
+    if (ks->passive_only) {
+        ti_schedule(ks->ti, it, INT64_MAX);
+        ks->parked = true;
+        return;
+    }
     expire_entry(ks, ttl->table, ttl->entry);
 }
+
+static void unpark(struct kv_entry *e, void *arg)
+{
+    struct kv_space *ks = arg;
+    if (e->ttl && e->ttl->ti.deadline_ms == INT64_MAX && e->ttl->when_ms < INT64_MAX)
+        ti_schedule(ks->ti, &e->ttl->ti, e->ttl->when_ms + 1);
+}
+
+void kv_set_active_expire(struct kv_space *ks, bool on)
+{
+    ks->passive_only = !on;
+    if (!on || !ks->parked)
+        return;
+    ks->parked = false;
+    for (int db = 0; db < ks->ndb; db++)
+        if (ks->tables[db]->nvolatile)
+            kv_foreach(ks, db, unpark, ks);
+}
+
+bool kv_active_expire(const struct kv_space *ks) { return !ks->passive_only; }
 
 /* ---- access tracking (Redis' LRU clock / LFU counter in kv_obj.lru) ----- */
 

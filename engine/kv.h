@@ -15,8 +15,8 @@
  *
  * Expiry semantics follow Redis: deadlines are absolute Unix milliseconds; a
  * key is expired once now_ms > deadline. Every lookup expires lazily; the time
- * index expires actively (kv_expire_run is the TI_KEY_TTL handler, bounded by
- * the budget given to ti_run_due).
+ * index expires actively (the keyspace's TI_KEY_TTL handler, bounded by
+ * the budget given to ti_run_due) unless kv_set_active_expire turned that off.
  *
  * Nothing here reads the clock: callers pass now_ms. Every change is
  * reported through the hooks in engine/event.h.
@@ -135,6 +135,15 @@ bool kv_delete(struct kv_space *ks, int db, const char *key, size_t klen);
 /* Unlinks a key and hands its value to the caller as a standalone object
  * (RENAME, MOVE); the entry and its TTL are freed. *ttl_ms gets the deadline or -1. NULL if absent. */
 struct kv_obj *kv_take(struct kv_space *ks, int db, const char *key, size_t klen, int64_t *ttl_ms);
+
+/* Active expiry (on by default): the time index deletes a key when its
+ * deadline passes. Off (DEBUG SET-ACTIVE-EXPIRE 0), a key whose deadline
+ * passed stays (DBSIZE counts it) until a lookup finds it expired; its TTL
+ * record is parked in the time index at INT64_MAX. Turning it on again puts
+ * the parked records back at their deadlines (a walk over the volatile
+ * databases), so the overdue keys expire at the next timer run. */
+void kv_set_active_expire(struct kv_space *ks, bool on);
+bool kv_active_expire(const struct kv_space *ks);
 
 /* TTLs: deadline in Unix ms, or -1 when the key has none. */
 int64_t kv_ttl_get(const struct kv_entry *e);

@@ -10,6 +10,7 @@
 #include "engine/numfmt.h"
 #include "engine/alloc.h"
 
+#include <limits.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,4 +224,11 @@ const char *kv_enc_name(int enc)
         [KV_ENC_SKIPLIST] = "skiplist", [KV_ENC_STREAM] = "stream",
     };
     return enc >= 0 && enc <= KV_ENC_STREAM ? names[enc] : "unknown";
+}
+
+int kv_obj_refcount(const struct kv_obj *o)
+{
+    if (o->type == KV_STRING && o->enc == KV_ENC_INT && o->v.i >= 0 && o->v.i < 10000)
+        return INT_MAX;
+    return 1;
 }

@@ -112,4 +112,8 @@ void kv_str_append(struct kv_obj *o, const char *p, size_t len);
 const char *kv_type_name(int type);
 const char *kv_enc_name(int enc);
 
+/* The reference count Redis 7.0 would report (OBJECT REFCOUNT, DEBUG
+ * OBJECT): INT_MAX for the integers 0..9999, which Redis shares, else 1. */
+int kv_obj_refcount(const struct kv_obj *o);
+
 #endif

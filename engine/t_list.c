@@ -40,6 +40,32 @@ struct tlist {
 #define FILL_MIN (-5)
 #define FILL_MAX 32767
 #define SAFETY_LIMIT 8192
+#define PLAIN_DEFAULT ((size_t)1 << 30)
+#define PLAIN_MAX (((size_t)1 << 32) - ((size_t)1 << 20))
+
+/* Elements of at least this many bytes live alone in a plain node (see
+ * t_list.h: a process-wide debugging knob, as in Redis). */
+static size_t plain_threshold = PLAIN_DEFAULT;
+
+bool tlist_set_plain_threshold(size_t bytes)
+{
+    if (bytes > PLAIN_MAX)
+        return false;
+    plain_threshold = bytes ? bytes : PLAIN_DEFAULT;
+    return true;
+}
+
+static bool is_large(size_t len) { return len >= plain_threshold; }
+
+/* A node holding one element that is large: nothing joins it. */
+static bool is_plain(const struct tlist_node *n)
+{
+    size_t len;
+    if (pk_count(n->pk) != 1)
+        return false;
+    pk_get(n->pk, pk_first(n->pk), &len);
+    return is_large(len);
+}
 
 /* ---- fill rule ---------------------------------------------------------- */
 
@@ -59,6 +85,8 @@ static bool fits(size_t bytes, size_t count, int fill)
 
 static bool node_fits_more(const struct tlist_node *n, size_t len, int fill)
 {
+    if (is_large(len) || is_plain(n))
+        return false;
     return fits(pk_bytes(n->pk) + pk_entry_size(len), pk_count(n->pk) + 1, fill);
 }
 
@@ -111,7 +139,8 @@ static void unlink_node(struct tlist *l, struct tlist_node *n)
 /* Merges b (a's successor) into a when both fit one node; true if done. */
 static bool try_merge(struct tlist *l, struct tlist_node *a, struct tlist_node *b, int fill)
 {
-    if (!a || !b || !fits(pk_bytes(a->pk) + pk_bytes(b->pk), pk_count(a->pk) + pk_count(b->pk), fill))
+    if (!a || !b || is_plain(a) || is_plain(b) ||
+        !fits(pk_bytes(a->pk) + pk_bytes(b->pk), pk_count(a->pk) + pk_count(b->pk), fill))
         return false;
     pk_merge(&a->pk, b->pk);
     unlink_node(l, b);
@@ -206,6 +235,18 @@ static void insert_at(struct tlist *l, struct tlist_node *n, size_t off, const c
     }
 }
 
+/* A plain node's element replaced by a small one, as Redis does it: the new
+ * element goes after the plain node (into the next node's head when it has
+ * room, else into a new node), then the plain node goes. */
+static void replace_plain(struct tlist *l, struct tlist_node *n, const char *s, size_t len, int fill)
+{
+    if (n->next && node_fits_more(n->next, len, fill))
+        pk_prepend(&n->next->pk, s, len);
+    else
+        insert_new_node(l, n, s, len);
+    unlink_node(l, n);
+}
+
 /* ---- public API -------------------------------------------------------------- */
 
 struct tlist *tlist_create(void) { return kv_xcalloc(1, sizeof(struct tlist)); }
@@ -229,7 +270,7 @@ struct tlist *tlist_from_strings(const char *const *s, const size_t *len, size_t
         /* as many as fit, and always the first: what tail pushes do */
         size_t j = i + 1, bytes = PK_HEADER_BYTES + pk_entry_size(len[i]);
         struct tlist_node *node;
-        while (j < n && fits(bytes + pk_entry_size(len[j]), j - i + 1, fill))
+        while (j < n && !is_large(len[i]) && !is_large(len[j]) && fits(bytes + pk_entry_size(len[j]), j - i + 1, fill))
             bytes += pk_entry_size(len[j++]);
         node = kv_xmalloc(sizeof(*node));
         node->pk = pk_build(s + i, len + i, j - i);
@@ -254,6 +295,17 @@ struct tlist *tlist_dup(const struct tlist *l)
 
 size_t tlist_len(const struct tlist *l) { return l->len; }
 size_t tlist_node_count(const struct tlist *l) { return l->nodes; }
+
+size_t tlist_bytes(const struct tlist *l)
+{
+    size_t bytes = 0, len;
+    for (const struct tlist_node *n = l->head; n; n = n->next)
+        if (is_plain(n) && pk_get(n->pk, pk_first(n->pk), &len))
+            bytes += len;
+        else
+            bytes += pk_bytes(n->pk);
+    return bytes;
+}
 
 void tlist_push(struct tlist *l, enum tlist_end where, const char *s, size_t len, int fill)
 {
@@ -307,8 +359,13 @@ bool tlist_set(struct tlist *l, long long index, const char *s, size_t len, int 
     struct tlist_node *n = locate(l, i, &in_node);
     size_t off = pk_seek(n->pk, (long long)in_node);
     pk_get(n->pk, off, &old_len);
+    if (is_plain(n) && !is_large(len)) {
+        replace_plain(l, n, s, len, fill);
+        return true;
+    }
     if (pk_count(n->pk) == 1 ||
-        fits(pk_bytes(n->pk) - pk_entry_size(old_len) + pk_entry_size(len), pk_count(n->pk), fill)) {
+        (!is_large(len) &&
+         fits(pk_bytes(n->pk) - pk_entry_size(old_len) + pk_entry_size(len), pk_count(n->pk), fill))) {
         pk_replace(&n->pk, off, s, len);
         return true;
     }
@@ -455,6 +512,10 @@ const char *tlist_verify(const struct tlist *l, int fill)
             return "empty node";
         if (pk_count(n->pk) > 1 && !fits(pk_bytes(n->pk), pk_count(n->pk), fill))
             return "node exceeds the fill limit";
+        for (size_t off = pk_count(n->pk) > 1 ? pk_first(n->pk) : PK_END, elen; off != PK_END;
+             off = pk_next(n->pk, off))
+            if (pk_get(n->pk, off, &elen) && is_large(elen))
+                return "a large element shares its node";
         len += pk_count(n->pk);
         nodes++;
     }

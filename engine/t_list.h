@@ -13,6 +13,14 @@
  * shrinks them. list-compress-depth is accepted by the config but nodes are
  * never compressed.
  *
+ * Plain nodes: an element of at least the plain threshold (1 GiB unless
+ * DEBUG QUICKLIST-PACKED-THRESHOLD changed it) lives alone in its node, which
+ * no other element joins and which is never merged - Redis' plain quicklist
+ * nodes, with the same node shapes (DEBUG OBJECT's ql_nodes). A node is
+ * plain when it holds one element that is large under the current
+ * threshold. The threshold is process-wide, like Redis' and like
+ * engine/faultvfs.c's fault switch: a debugging knob, not configuration.
+ *
  * Invariants (tlist_verify checks them): no empty node; a node with more
  * than one element respects the fill limit it was built with; the list's
  * length and node count equal the sums over its nodes; prev/next links agree.
@@ -58,6 +66,13 @@ struct tlist *tlist_from_strings(const char *const *s, const size_t *len, size_t
 
 size_t tlist_len(const struct tlist *l);
 size_t tlist_node_count(const struct tlist *l);
+/* Bytes held by the nodes: each pack's size, a plain node's element length
+ * (DEBUG OBJECT's ql_uncompressed_size). */
+size_t tlist_bytes(const struct tlist *l);
+
+/* Sets the plain-node threshold in bytes (0: the default, 1 GiB); false,
+ * changing nothing, above 4 GiB - 1 MiB (Redis' limit). */
+bool tlist_set_plain_threshold(size_t bytes);
 
 /* Adds an element at the head or the tail (bytes copied). */
 void tlist_push(struct tlist *l, enum tlist_end where, const char *s, size_t len, int fill);

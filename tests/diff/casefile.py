@@ -19,6 +19,8 @@ A case file is a list of steps, one per line:
                                    an integer) as that server's ${NAME}
     COMMAND ... ${NAME} ...        each server gets its own captured bytes in
                                    place of ${NAME} (anywhere in an argument)
+    server-args: --name value ...  (before the first step) run this file on
+                                   servers started with these extra arguments
     # comment / blank line
 
 Arguments are split like redis-cli / Redis inline commands (sdssplitargs):
@@ -30,8 +32,9 @@ must be followed by whitespace or the end of the line.
 import re
 
 COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "names-unordered", "docs-unordered", "docs-names",
-                "type-only", "ignore")
-PROP_CHECKS = ("int", "len", "near", "range", "ratio", "shape", "names", "error", "errcode", "bulk", "hello")
+                "masked", "type-only", "ignore")
+PROP_CHECKS = ("int", "len", "near", "range", "ratio", "shape", "names", "error", "errcode", "bulk", "hello", "help",
+               "fields")
 
 
 class CaseError(Exception):
@@ -176,8 +179,12 @@ def parse_prop(spec):
             if not m or float(m.group(1)) > float(m.group(2)):
                 raise CaseError("prop:ratio needs LO..HI (decimals, LO <= HI), e.g. ratio=0.25..4")
             val = (float(m.group(1)), float(m.group(2)))
-        elif name == "len" and val:
+        elif name in ("len", "help") and val:
             val = int(val)
+        elif name == "help":
+            val = 0
+        elif name == "fields":
+            val = tuple(f.encode() for f in val.split("/") if f)
         checks.append((name, val))
     if not checks:
         raise CaseError("empty prop spec")
@@ -215,7 +222,7 @@ def capture_value(reply):
     return None
 
 
-_TAG_RE = re.compile(r"\s*([A-Za-z][-\w.,=:]*?):(?=\s|$)")
+_TAG_RE = re.compile(r"\s*([A-Za-z][-\w.,=:/]*?):(?=\s|$)")
 _SLEEP_RE = re.compile(r"sleep:\s*(\d+)\s*$")
 
 
@@ -300,10 +307,27 @@ def parse_line(file, lineno, text):
     return st
 
 
+class Steps(list):
+    """A case file's steps; `server_args` are the extra server arguments
+    its `server-args:` line asks for (a tuple of str, empty by default)."""
+    server_args = ()
+
+
+_SERVER_ARGS_RE = re.compile(r"server-args:(.*)$")
+
+
 def parse_text(file, text):
-    steps = []
+    steps = Steps()
     for i, line in enumerate(text.splitlines(), 1):
+        m = _SERVER_ARGS_RE.match(line.strip())
         try:
+            if m:
+                if steps or steps.server_args:
+                    raise CaseError("server-args: must come once, before the first step")
+                steps.server_args = tuple(a.decode() for a in split_args(m.group(1)))
+                if not steps.server_args:
+                    raise CaseError("server-args: needs arguments")
+                continue
             st = parse_line(file, i, line)
         except CaseError as e:
             raise CaseError("%s:%d: %s" % (file, i, e))

@@ -16,6 +16,7 @@ import argparse
 import fnmatch
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -216,6 +217,88 @@ def check_docs_names(a, b, tables):
         if got != want:
             return "%s documents %s, lacks %s of its commands" % (label, sorted(got - want)[:10],
                                                                  sorted(want - got)[:10])
+
+_NUMBER_RE = re.compile(rb"0x[0-9a-fA-F]+|[0-9]+")
+
+
+def norm_masked(r):
+    """Every number in every string (decimal digits, 0x... hex) becomes '#':
+    for text that embeds addresses, times and durations (DEBUG OBJECT,
+    LATENCY DOCTOR / GRAPH). Integers and aggregates are left as they are."""
+    t = r[0]
+    if t in ("simple", "error", "blob_error", "bulk"):
+        return (t, _NUMBER_RE.sub(b"#", r[1]))
+    if t == "verbatim":
+        return (t, r[1], _NUMBER_RE.sub(b"#", r[2]))
+    if t in AGG:
+        return (t, tuple(norm_masked(e) for e in r[1]))
+    if t == "map":
+        return (t, tuple((norm_masked(k), norm_masked(v)) for k, v in r[1]))
+    return r
+
+
+def help_blocks(r):
+    """A HELP reply as blocks: the title line, then each subcommand's line
+    with the indented lines after it. None if r is not a HELP reply."""
+    if r[0] != "array" or not r[1] or any(e[0] != "simple" for e in r[1]):
+        return None
+    blocks = [[r[1][0][1]]]
+    for e in r[1][1:]:
+        if e[1].startswith(b" ") and len(blocks) > 1:
+            blocks[-1].append(e[1])
+        else:
+            blocks.append([e[1]])
+    return [tuple(b) for b in blocks]
+
+
+def check_help(a, b, extra):
+    """b (the candidate's HELP) is made of whole blocks of a (redis'), the
+    title first and the rest in redis' order, plus at most `extra` blocks
+    for subcommands redis lacks. Returns None or a reason."""
+    ra, rb = help_blocks(a), help_blocks(b)
+    if rb is None:
+        return "not a HELP reply"
+    if rb[0] != ra[0]:
+        return "title line differs"
+    heads = {blk[0] for blk in ra}
+    pos, added = 0, 0
+    for blk in rb[1:]:
+        if blk[0] not in heads:
+            added += 1
+            if added > extra:
+                return "more than %d block(s) redis does not have: %s" % (extra, blk[0].decode("latin-1"))
+            continue
+        try:
+            pos = ra.index(blk, pos) + 1
+        except ValueError:
+            return "block %r differs from redis' or is out of order" % blk[0].decode("latin-1")
+    return None
+
+
+def text_fields(r):
+    """A one-line "name:value name:value ..." text (DEBUG OBJECT) as a list
+    of (name, value); a word without ':' is a name with value None."""
+    if r[0] not in ("simple", "bulk", "verbatim"):
+        return None
+    text = r[2] if r[0] == "verbatim" else r[1]
+    out = []
+    for word in text.split():
+        name, colon, value = word.partition(b":")
+        out.append((name, value if colon else None))
+    return out
+
+
+def check_fields(a, b, names):
+    """b has a's field names in a's order, and the named fields' values."""
+    fa, fb = text_fields(a), text_fields(b)
+    if [n for n, _ in fa] != [n for n, _ in fb]:
+        return "field names differ"
+    da, db = dict(fa), dict(fb)
+    for n in names:
+        if n not in da:
+            return "no field %r in redis' reply (the case names a wrong field)" % n.decode("latin-1")
+        if da[n] != db[n]:
+            return "field %s: %r vs %r" % (n.decode("latin-1"), da[n], db[n])
     return None
 
 
@@ -302,6 +385,10 @@ def prop_single(name, val, r, proto):
             return "length %d, expected %d" % (len(r[1]), val)
     if name == "hello":
         return check_hello(r, proto)
+    if name == "help" and help_blocks(r) is None:
+        return "not a HELP reply (an array of simple strings)"
+    if name == "fields" and text_fields(r) is None:
+        return "not a string of name:value fields"
     return None
 
 
@@ -321,6 +408,10 @@ def prop_pair(name, val, a, b, proto):
         return "error codes differ"
     if name == "hello":
         return check_hello(b, proto, ref=a)
+    if name == "help":
+        return check_help(a, b, val)
+    if name == "fields":
+        return check_fields(a, b, val)
     return None
 
 
@@ -344,6 +435,8 @@ def compare(step, a, b, proto, tables=None):
         return None if norm_docs(a) == norm_docs(b) else "replies differ (ignoring the order of subcommands)"
     if m == "docs-names":
         return check_docs_names(a, b, tables)
+    if m == "masked":
+        return None if norm_masked(a) == norm_masked(b) else "replies differ (numbers masked)"
     if m == "type-only":
         return None if resp.kind(a) == resp.kind(b) else "reply types differ"
     if m == "prop":
@@ -386,6 +479,37 @@ class Side:
         self.conns = {}
 
 
+class ServerPairs:
+    """The (redis, candidate) server pairs of a run: the default pair, and
+    one more per distinct `server-args:` of the case files, started when a
+    file first needs it (same binaries, these arguments added)."""
+
+    def __init__(self, ref_argv, cand_argv, ref, cand):
+        self.ref_argv = ref_argv      # base argv lists; cand_argv None for an external candidate
+        self.cand_argv = cand_argv
+        self.pairs = {(): (ref, cand)}
+
+    def get(self, server_args):
+        """The pair for these extra arguments, or None when the candidate
+        is external (it cannot be restarted with them)."""
+        if server_args not in self.pairs:
+            if self.cand_argv is None:
+                return None
+            ref = Server("redis", self.ref_argv + list(server_args))
+            cand = Server("cand", self.cand_argv + list(server_args))
+            self.pairs[server_args] = (ref, cand)
+            ref.start()
+            cand.start()
+            print("servers with %s: redis on port %d, candidate on port %d"
+                  % (" ".join(server_args), ref.port, cand.port), flush=True)
+        return self.pairs[server_args]
+
+    def cleanup(self, keep):
+        for ref, cand in self.pairs.values():
+            ref.cleanup(keep)
+            cand.cleanup(keep)
+
+
 class Runner:
     def __init__(self, args, ref, cand):
         self.args = args
@@ -399,6 +523,13 @@ class Runner:
         self.tracker = None          # a skips.Tracker unless --no-skip
         self.skip_stats = skips.Stats()
         self.last_ref = None         # redis' reply to the last command step
+
+    def use(self, ref, cand):
+        """Runs the next files on this pair of servers."""
+        for side, srv in ((self.ref, ref), (self.cand, cand)):
+            if side.server is not srv:
+                side.close_all()
+                side.server = srv
 
     # -- reporting ----------------------------------------------------------
 
@@ -932,6 +1063,7 @@ def main(argv=None):
         cand = Server("cand", [path])
     else:
         cand = Server("cand", None, port=args.candidate_port)
+    pairs = ServerPairs(ref.argv, cand.argv, ref, cand)
 
     t0 = time.monotonic()
     runner = None
@@ -950,6 +1082,12 @@ def main(argv=None):
         protos = [int(args.resp)] if args.resp else [2, 3]
         for proto in protos:
             for name, steps in suites:
+                pair = pairs.get(getattr(steps, "server_args", ()))
+                if pair is None:
+                    print("SKIP  resp%d %-28s needs servers started with %s (the candidate is external)"
+                          % (proto, name, " ".join(steps.server_args)), flush=True)
+                    continue
+                runner.use(*pair)
                 runner.run_steps(name, steps, proto)
                 if name.startswith("random-types("):
                     # a sequence cut short (crash, hang) has not restored them
@@ -961,8 +1099,7 @@ def main(argv=None):
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        ref.cleanup(args.keep)
-        cand.cleanup(args.keep)
+        pairs.cleanup(args.keep)
     dt = time.monotonic() - t0
     ss = runner.skip_stats
     if ss.steps:

@@ -120,6 +120,14 @@ class TestCaseFile(unittest.TestCase):
                     'capture:p: raw: "x"', "capture:p: scan-full:"):
             self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, bad)
 
+    def test_server_args(self):
+        steps = casefile.parse_text("f", "# c\nserver-args: --enable-debug-command yes\nDEBUG HELP\n")
+        self.assertEqual(steps.server_args, ("--enable-debug-command", "yes"))
+        self.assertEqual([st.args for st in steps], [[b"DEBUG", b"HELP"]])
+        self.assertEqual(casefile.parse_text("f", "PING\n").server_args, ())
+        for bad in ("PING\nserver-args: --x y\n", "server-args: --x y\nserver-args: --z w\n", "server-args:\n"):
+            self.assertRaises(casefile.CaseError, casefile.parse_text, "f", bad)
+
     def test_corpus_parses(self):
         for f in runner.select_files([]):
             casefile.parse_file(f)
@@ -391,6 +399,44 @@ class TestCompare(unittest.TestCase):
                                                                       ("map", ((("bulk", b"x"), ("int", 1)),)))))
         self.assertIsNone(runner.compare(st, resp3(b"fragmentation"), resp3(b"fragmentation"), 3))
         self.assertIsNotNone(runner.compare(st, resp3(b"fragmentation"), resp3(b"fragmentation.bytes"), 3))
+
+    def test_masked(self):
+        st = self.step("masked: LATENCY DOCTOR")
+        a = ("verbatim", b"txt", b"1. command: 2 spikes (average 12ms, period 1.00 sec) at 0x7f12ab")
+        b = ("verbatim", b"txt", b"1. command: 3 spikes (average 9ms, period 0.50 sec) at 0x5500")
+        self.assertIsNone(runner.compare(st, a, b, 3))
+        self.assertIsNotNone(runner.compare(st, a, ("verbatim", b"txt", b[2].replace(b"average", b"mean")), 3))
+        self.assertIsNotNone(runner.compare(st, a, ("bulk", a[2]), 3))
+        arr = ("array", (("bulk", b"k1"), ("int", 1)))
+        self.assertIsNone(runner.compare(st, arr, ("array", (("bulk", b"k2"), ("int", 1))), 2))
+        self.assertIsNotNone(runner.compare(st, arr, ("array", (("bulk", b"k2"), ("int", 2))), 2))
+
+    def test_help_blocks(self):
+        def help_reply(*lines):
+            return ("array", tuple(("simple", l.encode()) for l in lines))
+        redis = help_reply("X <sub>. Subcommands are:", "A", "    a.", "B <k>", "    b.", "    b2.", "C", "    c.",
+                           "HELP", "    Prints this help.")
+        st = self.step("prop:help=1: X HELP")
+        ok = help_reply("X <sub>. Subcommands are:", "A", "    a.", "C", "    c.", "OWN", "    own.", "HELP",
+                        "    Prints this help.")
+        self.assertIsNone(runner.compare(st, redis, ok, 2))
+        self.assertIsNone(runner.compare(st, redis, redis, 2))
+        for bad in (help_reply("X <sub>. Subcommands are:", "C", "    c.", "A", "    a."),      # order
+                    help_reply("X <sub>. Subcommands are:", "B <k>", "    b."),                 # cut block
+                    help_reply("Y. Subcommands are:", "A", "    a."),                           # title
+                    help_reply("X <sub>. Subcommands are:", "P", "    p.", "Q", "    q."),       # 2 extra
+                    ("array", (("bulk", b"X <sub>. Subcommands are:"),))):                    # not simple
+            self.assertIsNotNone(runner.compare(st, redis, bad, 2), bad)
+        self.assertIsNotNone(runner.compare(self.step("prop:help: X HELP"), redis, ok, 2))
+
+    def test_fields(self):
+        st = self.step("prop:fields=encoding/ql_nodes: DEBUG OBJECT l")
+        a = ("simple", b"Value at:0x1 refcount:1 encoding:quicklist serializedlength:19 ql_nodes:1")
+        self.assertIsNone(runner.compare(st, a, ("simple", b"Value at:0x2 refcount:1 encoding:quicklist "
+                                                           b"serializedlength:9 ql_nodes:1"), 2))
+        self.assertIsNotNone(runner.compare(st, a, ("simple", a[1].replace(b"ql_nodes:1", b"ql_nodes:2")), 2))
+        self.assertIsNotNone(runner.compare(st, a, ("simple", a[1].replace(b" refcount:1", b"")), 2))
+        self.assertIsNotNone(runner.compare(st, a, ("int", 1), 2))
 
     def test_hello(self):
         def hello(proto=3, server=b"redis", keys=runner.HELLO_KEYS):

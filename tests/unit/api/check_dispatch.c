@@ -241,6 +241,23 @@ START_TEST(auth_required)
 }
 END_TEST
 
+/* DEBUG is protected (enable-debug-command, "no" by default): refused
+ * right after the arity check, so inside MULTI it aborts the transaction. */
+START_TEST(protected_command_refused_while_queueing)
+{
+    static const char refused[] = "-ERR DEBUG command not allowed. If the enable-debug-command option is set to "
+                                  "\"local\", you can run it from a local connection, otherwise you need to set "
+                                  "this option in the configuration file, and then restart the server.\r\n";
+    ck_assert_str_eq(run("debug", "help", NULL), refused);
+    ck_assert_str_eq(run("debug", NULL), "-ERR wrong number of arguments for 'debug' command\r\n");
+    ck_assert_str_eq(run("multi", NULL), "+OK\r\n");
+    ck_assert_str_eq(run("set", "k", "v", NULL), "+QUEUED\r\n");
+    ck_assert_str_eq(run("debug", "sleep", "0", NULL), refused);
+    ck_assert_str_eq(run("exec", NULL), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    ck_assert_str_eq(run("get", "k", NULL), "$-1\r\n");
+}
+END_TEST
+
 START_TEST(hello_switches_protocol)
 {
     const char *r = run("hello", "3", NULL);
@@ -356,6 +373,7 @@ int main(void)
     tcase_add_test(tc, active_expiry_outputs);
     tcase_add_test(tc, lazy_expiry_propagates_only_del);
     tcase_add_test(tc, auth_required);
+    tcase_add_test(tc, protected_command_refused_while_queueing);
     tcase_add_test(tc, hello_switches_protocol);
     tcase_add_test(tc, commandstats_count);
     tcase_add_test(tc, maxmemory_noeviction_refuses_writes);

@@ -454,6 +454,47 @@ START_TEST(test_active_expiry_budget)
 }
 END_TEST
 
+/* DEBUG SET-ACTIVE-EXPIRE 0: due keys stay (counted, still in the index,
+ * parked at the end of time) until a lookup expires them; turning it back
+ * on expires the overdue ones at the next run, earliest first. */
+START_TEST(test_active_expiry_off_and_on)
+{
+    for (unsigned i = 0; i < 10; i++)
+        kv_ttl_set(ks, 0, add_n(0, i), 100 + i);
+    kv_ttl_set(ks, 2, add_n(2, 50), 110);
+    ck_assert(kv_active_expire(ks));
+    kv_set_active_expire(ks, false);
+    ck_assert(!kv_active_expire(ks));
+    ck_assert_uint_eq(ti_run_due(ti, 200, 100), 11);   /* handled: parked */
+    ck_assert_uint_eq(kv_size(ks, 0), 10);
+    ck_assert_uint_eq(kv_size(ks, 2), 1);
+    ck_assert_uint_eq(nlog, 0);
+    ck_assert_int_eq(ti_next_deadline(ti), INT64_MAX);
+    ck_assert_uint_eq(ti_run_due(ti, 300, 100), 0);
+    check_ks();
+    /* a TTL set while off is scheduled as usual (and parked when due) */
+    kv_ttl_set(ks, 0, add_n(0, 20), 400);
+    ck_assert_int_eq(ti_next_deadline(ti), 401);
+    /* a lookup expires a parked key */
+    ck_assert_ptr_null(find_n(0, 3, 300));
+    ck_assert_uint_eq(expect_expired(0, 0, 3), 3);
+    ck_assert_uint_eq(kv_size(ks, 0), 10);
+    kv_set_active_expire(ks, true);
+    ck_assert_int_eq(ti_next_deadline(ti), 101);
+    nlog = 0;
+    ck_assert_uint_eq(ti_run_due(ti, 300, 100), 10);
+    size_t at = 0;
+    for (unsigned i = 0; i < 10; i++)
+        if (i != 3)
+            at = expect_expired(at, 0, i);
+    at = expect_expired(at, 2, 50);   /* deadline 110: the last */
+    ck_assert_uint_eq(kv_size(ks, 0), 1);
+    ck_assert_uint_eq(kv_size(ks, 2), 0);
+    ck_assert_int_eq(ti_next_deadline(ti), 401);
+    check_ks();
+}
+END_TEST
+
 START_TEST(test_clock_jump_expires_in_order)
 {
     /* One call after a long pause: every due key goes, earliest first. */
@@ -832,6 +873,7 @@ static Suite *kv_suite(void)
     tcase_add_test(tc, test_lazy_expiry_boundary);
     tcase_add_test(tc, test_active_expiry_in_deadline_order);
     tcase_add_test(tc, test_active_expiry_budget);
+    tcase_add_test(tc, test_active_expiry_off_and_on);
     tcase_add_test(tc, test_clock_jump_expires_in_order);
     tcase_add_test(tc, test_million_keys_one_deadline);
     tcase_add_test(tc, test_ttl_set_clear_replace);

@@ -11,6 +11,7 @@
  * limit) values, drawn from a small pool so pivots and LREM values match.
  */
 #include "engine/t_list.h"
+#include "engine/pack.h"
 
 #include <check.h>
 #include <stdint.h>
@@ -291,6 +292,54 @@ static void run_random(int fill, unsigned seed, int steps)
     model_free(&m);
 }
 
+/* ---- plain nodes (DEBUG QUICKLIST-PACKED-THRESHOLD) ---------------------- */
+
+/* Node shapes Redis 7.0.15 makes with a 100-byte threshold (DEBUG OBJECT's
+ * ql_nodes, checked against a live redis-server). */
+START_TEST(test_plain_threshold_node_shapes)
+{
+    char big[200], b99[99];
+    struct tlist *l = tlist_create(), *m = tlist_create();
+    memset(big, 'b', sizeof(big));
+    memset(b99, 'c', sizeof(b99));
+    ck_assert(!tlist_set_plain_threshold(((size_t)1 << 32) - ((size_t)1 << 20) + 1));
+    ck_assert(tlist_set_plain_threshold(100));
+    /* a, B, c, d: [a] [B] [c d] */
+    tlist_push(l, TLIST_TAIL, "a", 1, -2);
+    tlist_push(l, TLIST_TAIL, big, sizeof(big), -2);
+    tlist_push(l, TLIST_TAIL, "c", 1, -2);
+    tlist_push(l, TLIST_TAIL, "d", 1, -2);
+    ck_assert_uint_eq(tlist_node_count(l), 3);
+    ck_assert_uint_eq(tlist_bytes(l), 200 + 2 * PK_HEADER_BYTES + 3 * pk_entry_size(1));
+    /* LSET of c to a large one: [a] [B] [B] [d] */
+    ck_assert(tlist_set(l, 2, big, sizeof(big), -2));
+    ck_assert_uint_eq(tlist_node_count(l), 4);
+    /* LSET of a plain node's element to a small one, the next node plain: [a] [x] [B] [d] */
+    ck_assert(tlist_set(l, 1, "x", 1, -2));
+    ck_assert_uint_eq(tlist_node_count(l), 4);
+    /* ... and the next node packed: the new element joins it, the plain node goes */
+    ck_assert(tlist_set(l, 2, "y", 1, -2));
+    ck_assert_uint_eq(tlist_node_count(l), 3);
+    ck_assert_ptr_null(tlist_verify(l, -2));
+    /* x, 100 bytes (plain), 99 bytes (packed), y: [x] [C100] [c99 y] */
+    tlist_push(m, TLIST_TAIL, "x", 1, -2);
+    tlist_push(m, TLIST_TAIL, big, 100, -2);
+    tlist_push(m, TLIST_TAIL, b99, sizeof(b99), -2);
+    tlist_push(m, TLIST_TAIL, "y", 1, -2);
+    ck_assert_uint_eq(tlist_node_count(m), 3);
+    /* a plain node is never merged: popping around it keeps it alone */
+    tlist_pop(m, TLIST_HEAD, -2);
+    tlist_push(m, TLIST_HEAD, "z", 1, -2);
+    ck_assert_uint_eq(tlist_node_count(m), 3);
+    ck_assert_ptr_null(tlist_verify(m, -2));
+    ck_assert(tlist_set_plain_threshold(0));   /* back to 1 GiB */
+    tlist_push(m, TLIST_HEAD, big, sizeof(big), -2);
+    ck_assert_uint_eq(tlist_node_count(m), 3);
+    tlist_destroy(l);
+    tlist_destroy(m);
+}
+END_TEST
+
 static const int fills[] = { -1, -2, -3, -4, -5, -6, -100, 0, 1, 2, 5, 16, 128, 1000, 100000 };
 #define NFILLS ((int)(sizeof(fills) / sizeof(fills[0])))
 
@@ -495,6 +544,7 @@ static Suite *t_list_suite(void)
     tcase_add_test(tc, test_positive_fill_counts);
     tcase_add_test(tc, test_byte_limits);
     tcase_add_test(tc, test_big_elements_own_nodes);
+    tcase_add_test(tc, test_plain_threshold_node_shapes);
     tcase_add_test(tc, test_remove_from_tail_and_ranges);
     tcase_add_test(tc, test_iter_directions);
     tcase_add_test(tc, test_dup_independent);
