@@ -313,6 +313,7 @@ static void finish(struct block_state *b, struct client *c)
 {
     end_wait(b, c);
     c->flags |= CF_DATA_OUT;
+    client_after_command(c);
     client_mark_pending(c);
     if (!(c->flags & CF_RESUME)) {
         c->flags |= CF_RESUME;

@@ -17,6 +17,7 @@
 #include "api/config.h"
 #include "api/log.h"
 #include "api/multi.h"
+#include "api/pause.h"
 #include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/server.h"
@@ -110,6 +111,8 @@ void client_free(struct client *c)
     unlink_pending(c);
     if (c->flags & (CF_BLOCKED | CF_RESUME))
         block_cancel(c);
+    if (c->flags & CF_PAUSED)
+        pause_cancel(c);
     pubsub_client_drop(c);
     multi_client_reset(c);
     if (!(c->flags & CF_FAKE)) {
@@ -167,6 +170,8 @@ bool client_flush(struct client *c)
                 break;
             srv->stats.net_output_bytes += (uint64_t)n;
             c->tot_net_out += (uint64_t)n;
+            if (srv->now_ms > c->last_interaction_ms)   /* as Redis: a write is an interaction too */
+                c->last_interaction_ms = srv->now_ms;
         }
     }
     if (!reply_pending(&c->out))
@@ -246,7 +251,7 @@ bool client_is_local(const struct client *c)
 static void process_input(struct client *c)
 {
     struct resp_cmd cmd;
-    while (c->qpos < c->qlen && !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP | CF_BLOCKED))) {
+    while (c->qpos < c->qlen && !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP | CF_BLOCKED | CF_PAUSED))) {
         resp_parser_set_auth_required(c->parser, client_auth_required(c));
         enum resp_status st = resp_parse(c->parser, c->qbuf + c->qpos, c->qlen - c->qpos, &cmd);
         if (st == RESP_NEED_MORE)
@@ -258,7 +263,11 @@ static void process_input(struct client *c)
         c->argc = cmd.argc;
         c->argv = cmd.argv;
         bool go_on = cmd.argc == 0 || (cmd_dispatch(c) && client_check_output_limit(c));
+        if (c->flags & CF_PAUSED)
+            break;   /* held unconsumed: parsed and run again when the pause ends */
         c->qpos += cmd.consumed;
+        if (!(c->flags & CF_BLOCKED))   /* an empty request counts too, as in Redis */
+            client_after_command(c);
         if (!go_on)
             break;
     }
@@ -333,6 +342,29 @@ void client_resume(struct client *c)
     process_input(c);
     if (reply_pending(&c->out) || (c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP)))
         client_mark_pending(c);
+}
+
+void client_after_command(struct client *c)
+{
+    if (!(c->flags & (CF_REPLY_SKIP | CF_REPLY_SKIP_NEXT)))
+        return;
+    c->flags &= ~(uint32_t)CF_REPLY_SKIP;
+    if (c->flags & CF_REPLY_SKIP_NEXT)
+        c->flags = (c->flags & ~(uint32_t)CF_REPLY_SKIP_NEXT) | CF_REPLY_SKIP;
+    c->out.mute = (c->flags & (CF_REPLY_OFF | CF_REPLY_SKIP)) != 0;
+}
+
+bool client_check_idle(struct client *c, int64_t now_ms)
+{
+    int timeout = config_values(c->srv->cfg)->timeout;
+    if (!timeout || (c->flags & (CF_FAKE | CF_BLOCKED | CF_PAUSED | CF_PUBSUB | CF_MONITOR)))
+        return true;
+    /* whole seconds, as Redis compares its unixtime stamps */
+    if (now_ms / 1000 - c->last_interaction_ms / 1000 <= timeout)
+        return true;
+    log_at(c->srv, LOG_VERBOSE, "Closing idle client");
+    client_free(c);
+    return false;
 }
 
 void client_exec_argv(struct client *c, int argc, const struct resp_arg *argv)

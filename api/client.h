@@ -41,12 +41,17 @@ enum client_flag {
     CF_DIRTY_EXEC = 1 << 12,       /* a command was rejected while queueing: EXECABORT */
     CF_SCRIPT = 1 << 13,           /* the fake client Lua scripts call commands through */
     CF_MONITOR = 1 << 14,          /* in MONITOR mode (api/monitor.c) */
+    CF_REPLY_OFF = 1 << 15,        /* CLIENT REPLY OFF */
+    CF_REPLY_SKIP = 1 << 16,       /* CLIENT REPLY SKIP: this command's reply is dropped */
+    CF_REPLY_SKIP_NEXT = 1 << 17,  /* CLIENT REPLY SKIP ran: the next command's is */
+    CF_NO_EVICT = 1 << 18,         /* CLIENT NO-EVICT ON */
+    CF_PAUSED = 1 << 19,           /* its next command waits for CLIENT PAUSE to end (api/pause.c) */
     /* Output since the last complete flush may show the keyspace (a data
      * command's reply, a message, a woken blocked command); under
      * appendfsync always such output waits while the journal cannot commit
      * (CF_HELD; api/persist.c) */
-    CF_DATA_OUT = 1 << 15,
-    CF_HELD = 1 << 16,
+    CF_DATA_OUT = 1 << 20,
+    CF_HELD = 1 << 21,
 };
 
 struct client {
@@ -76,6 +81,7 @@ struct client {
 
     struct block_waiter *wait;         /* non-NULL iff CF_BLOCKED (api/block.c) */
     struct client *next_resume;        /* block module's resume list */
+    struct client *pause_prev, *pause_next;   /* api/pause.c's lists, while CF_PAUSED */
 
     struct ps_sub *ps;                 /* subscriptions; NULL before the first */
     struct multi_state *multi;         /* the MULTI queue, NULL outside MULTI */
@@ -114,6 +120,15 @@ bool client_is_local(const struct client *c);
 
 /* Runs the input that arrived while the client was blocked. */
 void client_resume(struct client *c);
+
+/* After each command the client ran (for a blocked one, once it is served
+ * or timed out): CLIENT REPLY SKIP silences the next command only. */
+void client_after_command(struct client *c);
+
+/* Closes the client (logged at verbose level) when `timeout` is set and it
+ * has been idle longer, unless it is blocked, paused, subscribed or a
+ * MONITOR, as Redis does. Returns false when it was closed. */
+bool client_check_idle(struct client *c, int64_t now_ms);
 
 /* Runs a fake client's command from arguments (tests, replay). */
 void client_exec_argv(struct client *c, int argc, const struct resp_arg *argv);

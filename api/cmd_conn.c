@@ -1,6 +1,7 @@
 /*
  * cmd_conn: connection commands - PING, ECHO, QUIT, SELECT, HELLO, AUTH and
- * CLIENT (ID, SETNAME, GETNAME, LIST, INFO, SETINFO, HELP).
+ * CLIENT (ID, SETNAME, GETNAME, LIST, INFO, SETINFO, UNBLOCK, HELP; KILL,
+ * PAUSE, UNPAUSE, NO-EVICT and REPLY are in client_admin.c).
  *
  * Authentication is Redis' single `default` user: with `requirepass` empty
  * the user is "nopass" (any password authenticates it); otherwise the
@@ -8,6 +9,7 @@
  */
 #include "api/block.h"
 #include "api/client.h"
+#include "api/client_admin.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/multi.h"
@@ -132,6 +134,10 @@ static void reset_cmd(struct client *c)
         c->flags &= ~(uint32_t)CF_AUTHENTICATED;
     else
         c->flags |= CF_AUTHENTICATED;
+    /* CLIENT REPLY OFF and a pending SKIP end (a running SKIP still drops
+     * this reply); NO-EVICT stays, as in Redis */
+    c->flags &= ~(uint32_t)(CF_REPLY_OFF | CF_REPLY_SKIP_NEXT);
+    c->out.mute = (c->flags & CF_REPLY_SKIP) != 0;
     reply_simple(&c->out, "RESET");
 }
 
@@ -254,7 +260,7 @@ static void client_unblock_cmd(struct client *c)
             return;
         }
     } else if (c->argc > 4) {
-        reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+        cmd_sub_syntax_error(c);
         return;
     }
     for (t = c->srv->clients; t && t->id != (uint64_t)id; t = t->next)
@@ -267,11 +273,13 @@ static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t
 {
     char flags[16], *f = flags, cmd[80] = "NULL";
     int n;
+    if (c->flags & CF_MONITOR)
+        *f++ = 'O';
     if (c->flags & CF_PUBSUB)
         *f++ = 'P';
     if (c->flags & CF_MULTI)
         *f++ = 'x';
-    if (c->flags & CF_BLOCKED)
+    if (c->flags & (CF_BLOCKED | CF_PAUSED))
         *f++ = 'b';
     if (c->flags & CF_DIRTY_CAS)
         *f++ = 'd';
@@ -281,6 +289,8 @@ static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t
         *f++ = 'A';
     if (c->flags & CF_UNIX)
         *f++ = 'U';
+    if (c->flags & CF_NO_EVICT)
+        *f++ = 'e';
     if (f == flags)
         *f++ = 'N';
     *f = '\0';
@@ -301,19 +311,6 @@ static size_t client_line(const struct client *c, char *buf, size_t cap, int64_t
     return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
-/* CLIENT LIST's TYPE classes: 0 normal, 1 pubsub, 2 a class no client of
- * taskkv belongs to (master, replica); -1 unknown. */
-static int list_type(const struct resp_arg *a)
-{
-    if (arg_is(a, "normal"))
-        return 0;
-    if (arg_is(a, "pubsub"))
-        return 1;
-    if (arg_is(a, "master") || arg_is(a, "replica") || arg_is(a, "slave"))
-        return 2;
-    return -1;
-}
-
 /* Appends the lines of the clients of `type` (-1: all), oldest first as
  * Redis lists them. */
 static size_t list_clients(struct client *c, int type, char *buf, size_t cap, int64_t now)
@@ -323,7 +320,7 @@ static size_t list_clients(struct client *c, int type, char *buf, size_t cap, in
     while (o && o->next)
         o = o->next;
     for (; o; o = o->prev)
-        if (type < 0 || type == ((o->flags & CF_PUBSUB) ? 1 : 0))
+        if (type < 0 || type == client_type_of(o))
             len += client_line(o, buf + len, cap - len, now);
     return len;
 }
@@ -336,7 +333,7 @@ static void client_list_cmd(struct client *c)
     if (c->argc == 2) {
         len = list_clients(c, -1, buf, cap, now);
     } else if (c->argc == 4 && arg_is(&c->argv[2], "type")) {
-        int type = list_type(&c->argv[3]);
+        int type = client_type_by_name(&c->argv[3]);
         if (type < 0) {
             reply_errorf(&c->out, "ERR Unknown client type '%.*s'", (int)c->argv[3].len, c->argv[3].ptr);
             free(buf);
@@ -346,7 +343,7 @@ static void client_list_cmd(struct client *c)
     } else if (c->argc > 3 && arg_is(&c->argv[2], "id")) {
         for (int j = 3; j < c->argc; j++) {
             long long id;
-            if (!arg_ll_range_or_reply(c, &c->argv[j], 1, LLONG_MAX, &id, "ERR Invalid client ID")) {
+            if (!arg_ll_range_or_reply(c, &c->argv[j], LLONG_MIN, LLONG_MAX, &id, "ERR Invalid client ID")) {
                 free(buf);
                 return;
             }
@@ -380,16 +377,38 @@ static void client_help_cmd(struct client *c)
         "    Return the ID of the current connection.",
         "INFO",
         "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
         "LIST [options ...]",
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
         "SETINFO <LIB-NAME|LIB-VER> <value>",
         "    Set client library name or version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
         "HELP",
         "    Print this help.",
     };
@@ -412,6 +431,18 @@ static const struct cmd_def client_subs[] = {
     { "unblock", client_unblock_cmd, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
       ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, 0, 0, 0,
       "Unblocks a client blocked by a blocking command from a different connection.", NULL },
+    { "kill", client_kill_cmd, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, 0, 0, 0, "Terminates open connections.", NULL },
+    { "pause", client_pause_cmd, -3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, 0, 0, 0, "Suspends commands processing.", NULL },
+    { "unpause", client_unpause_cmd, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, 0, 0, 0,
+      "Resumes processing commands from paused clients.", NULL },
+    { "no-evict", client_no_evict_cmd, 3, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS | ACL_CONNECTION, 0, 0, 0,
+      "Sets the client eviction mode of the connection.", NULL },
+    { "reply", client_reply_cmd, 3, CMD_NOSCRIPT | CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
+      "Instructs the server whether to reply to commands.", NULL },
     { "help", client_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Returns helpful text about the different subcommands.", NULL },
     { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL },

@@ -959,6 +959,35 @@ const struct cmd_doc cmd_docs_data[] = {
       .args = "script:string" },
 
     /* --- connection -------------------------------------------------------------------------------------- */
+    { .name = "client|unpause", .group = "connection", .since = "6.2.0",
+      .summary = "Resume processing of clients that were paused",
+      .complexity = "O(N) Where N is the number of paused clients" },
+    { .name = "client|reply", .group = "connection", .since = "3.2.0",
+      .summary = "Instruct the server whether to reply to commands",
+      .complexity = "O(1)",
+      .args = "on_off_skip(ON | OFF | SKIP)" },
+    { .name = "client|pause", .group = "connection", .since = "2.9.50",
+      .summary = "Stop processing commands from clients for some time",
+      .complexity = "O(1)",
+      .history = DOC_HISTORY("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."),
+      .args = "timeout:integer, [mode(WRITE | ALL)@6.2.0]" },
+    { .name = "client|no-evict", .group = "connection", .since = "7.0.0",
+      .summary = "Set client eviction mode for the current connection",
+      .complexity = "O(1)",
+      .args = "enabled(ON | OFF)" },
+    { .name = "client|kill", .group = "connection", .since = "2.4.0",
+      .summary = "Kill the connection of a client",
+      .complexity = "O(N) where N is the number of client connections",
+      .history = DOC_HISTORY(
+          "2.8.12", "Added new filter format.",
+          "2.8.12", "`ID` option.",
+          "3.2.0", "Added `master` type in for `TYPE` option.",
+          "5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility.",
+          "6.2.0", "`LADDR` option."),
+      .args = "filter(ip:port:string!2.8.12 | new-format([ID client-id:integer@2.8.12] | "
+              "[TYPE normal_master_slave_pubsub(NORMAL | MASTER@3.2.0 | SLAVE | REPLICA@5.0.0 | PUBSUB)@2.8.12] | "
+              "[USER username:string] | [ADDR ip:port:string] | [LADDR ip:port:string@6.2.0] | "
+              "[SKIPME yes/no:string])...)" },
     { .name = "auth", .group = "connection", .since = "1.0.0",
       .summary = "Authenticate to the server",
       .complexity = "O(N) where N is the number of passwords defined for the user",
@@ -1027,6 +1056,9 @@ const struct cmd_doc cmd_docs_data[] = {
       .args = "index:integer" },
 
     /* --- server ------------------------------------------------------------------------------------------ */
+    { .name = "config|rewrite", .group = "server", .since = "2.8.0",
+      .summary = "Rewrite the configuration file with the in memory configuration",
+      .complexity = "O(1)" },
     { .name = "latency|histogram", .group = "server", .since = "7.0.0",
       .summary = "Return the cumulative distribution of latencies of a subset of commands or all.",
       .complexity = "O(N) where N is the number of commands with latency information being retrieved.",

@@ -9,6 +9,7 @@
 #include "api/command.h"
 #include "api/config.h"
 #include "api/maxmemory.h"
+#include "api/pause.h"
 #include "api/persist.h"
 #include "api/reply.h"
 #include "api/script.h"
@@ -93,10 +94,11 @@ static void section_clients(struct server *srv, struct buf *b)
 {
     const struct config_values *cv = config_values(srv->cfg);
     unsigned blocked = (unsigned)block_clients(srv->block);
+    /* clients held by CLIENT PAUSE count as blocked, without a timeout */
     add(b, "# Clients\r\nconnected_clients:%u\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
            "client_recent_max_input_buffer:0\r\nclient_recent_max_output_buffer:0\r\nblocked_clients:%u\r\n"
            "tracking_clients:0\r\nclients_in_timeout_table:%u\r\n",
-        srv->nclients, (long long)cv->maxclients, blocked, blocked);
+        srv->nclients, (long long)cv->maxclients, blocked + (unsigned)pause_held_clients(srv), blocked);
 }
 
 static void section_memory(struct server *srv, struct buf *b)

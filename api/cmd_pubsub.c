@@ -47,10 +47,19 @@ static size_t total_count(const struct client *c)
     return ps_sub_count(c->ps, PS_CHANNEL) + ps_sub_count(c->ps, PS_PATTERN) + ps_sub_count(c->ps, PS_SHARD);
 }
 
-static void confirm_head(struct client *c, const char *word)
+/* One confirmation push: [word, name (null when NULL), count]. Pushes
+ * reach a client silenced by CLIENT REPLY OFF/SKIP, as in Redis 7.0. */
+static void confirm(struct client *c, const char *word, const char *name, size_t len, long long count)
 {
+    reply_push_begin(&c->out);
     reply_push(&c->out, 3);
     reply_bulk_cstr(&c->out, word);
+    if (name)
+        reply_bulk(&c->out, name, len);
+    else
+        reply_null(&c->out);
+    reply_int(&c->out, count);
+    reply_push_end(&c->out);
 }
 
 static void update_mode(struct client *c)
@@ -74,9 +83,7 @@ static void subscribe_generic(struct client *c, enum ps_kind kind)
         c->ps = ps_sub_create(c->srv->pubsub, c);
     for (int j = 1; j < c->argc; j++) {
         ps_subscribe(c->srv->pubsub, c->ps, kind, c->argv[j].ptr, c->argv[j].len);
-        confirm_head(c, words[kind].sub);
-        reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
-        reply_int(&c->out, sub_count(c, kind));
+        confirm(c, words[kind].sub, c->argv[j].ptr, c->argv[j].len, sub_count(c, kind));
     }
     update_mode(c);
 }
@@ -89,24 +96,23 @@ static void unsubscribe_generic(struct client *c, enum ps_kind kind)
         size_t len;
         bool any = false;
         while (ps_sub_first(c->ps, kind, &name, &len)) {
-            confirm_head(c, words[kind].unsub);
+            /* the name is the registry's: confirm before it is dropped */
+            reply_push_begin(&c->out);
+            reply_push(&c->out, 3);
+            reply_bulk_cstr(&c->out, words[kind].unsub);
             reply_bulk(&c->out, name, len);
             ps_unsubscribe(h, c->ps, kind, name, len);
             reply_int(&c->out, sub_count(c, kind));
+            reply_push_end(&c->out);
             any = true;
         }
-        if (!any) {
-            confirm_head(c, words[kind].unsub);
-            reply_null(&c->out);
-            reply_int(&c->out, sub_count(c, kind));
-        }
+        if (!any)
+            confirm(c, words[kind].unsub, NULL, 0, sub_count(c, kind));
     } else {
         for (int j = 1; j < c->argc; j++) {
             if (c->ps)
                 ps_unsubscribe(h, c->ps, kind, c->argv[j].ptr, c->argv[j].len);
-            confirm_head(c, words[kind].unsub);
-            reply_bulk(&c->out, c->argv[j].ptr, c->argv[j].len);
-            reply_int(&c->out, sub_count(c, kind));
+            confirm(c, words[kind].unsub, c->argv[j].ptr, c->argv[j].len, sub_count(c, kind));
         }
     }
     update_mode(c);
@@ -145,6 +151,7 @@ static void deliver(void *ctx, void *owner, enum ps_kind kind, const char *patte
     (void)ctx;
     if (c->flags & CF_CLOSE_ASAP)
         return;
+    reply_push_begin(&c->out);
     reply_push(&c->out, pattern ? 4 : 3);
     reply_bulk_cstr(&c->out, words[kind].msg);
     if (pattern)
@@ -152,6 +159,7 @@ static void deliver(void *ctx, void *owner, enum ps_kind kind, const char *patte
     reply_bulk(&c->out, channel, clen);
     reply_bulk(&c->out, msg, mlen);
     c->flags |= CF_DATA_OUT;
+    reply_push_end(&c->out);
     client_mark_pending(c);
     client_check_output_limit(c);
 }

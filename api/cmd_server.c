@@ -6,6 +6,7 @@
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
+#include "api/config_rewrite.h"
 #include "api/db.h"
 #include "api/log.h"
 #include "api/maxmemory.h"
@@ -15,6 +16,8 @@
 #include "api/server.h"
 #include "engine/kv.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -156,6 +159,23 @@ static void config_resetstat_cmd(struct client *c)
     reply_ok(&c->out);
 }
 
+static void config_rewrite_cmd(struct client *c)
+{
+    const char *path = config_file_path(c->srv->cfg);
+    if (!path) {
+        reply_error(&c->out, "ERR The server is running without a config file");
+        return;
+    }
+    if (!config_rewrite(c->srv->cfg, path)) {
+        int err = errno;
+        log_at(c->srv, LOG_WARNING, "CONFIG-REWRITE failed: %s", strerror(err));
+        reply_errorf(&c->out, "ERR Rewriting config file: %s", strerror(err));
+        return;
+    }
+    log_at(c->srv, LOG_WARNING, "CONFIG REWRITE executed with success.");
+    reply_ok(&c->out);
+}
+
 static void config_help_cmd(struct client *c)
 {
     static const char *const lines[] = {
@@ -166,6 +186,8 @@ static void config_help_cmd(struct client *c)
         "    Set the configuration <directive> to <value>.",
         "RESETSTAT",
         "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
         "HELP",
         "    Print this help.",
     };
@@ -254,6 +276,8 @@ static const struct cmd_def config_subs[] = {
       ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Sets configuration parameters in-flight.", NULL },
     { "resetstat", config_resetstat_cmd, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
       ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Resets the server's statistics.", NULL },
+    { "rewrite", config_rewrite_cmd, 2, CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Persists the effective configuration to file.", NULL },
     { "help", config_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_SLOW, 0, 0, 0,
       "Returns helpful text about the different subcommands.", NULL },
     { NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NULL },

@@ -15,6 +15,7 @@
 #include "api/maxmemory.h"
 #include "api/multi.h"
 #include "api/ops.h"
+#include "api/pause.h"
 #include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/reply.h"
@@ -423,14 +424,20 @@ static bool is_exec(const struct cmd_def *d)
 static const struct cmd_def *resolve_or_reply(struct client *c, struct slot *slot, struct cmd_stats **stats)
 {
     const struct cmd_def *d;
+    /* CLIENT LIST's cmd= is the command looked up, even if refused next
+     * (NULL when unknown), as Redis records it */
+    c->last_cmd = c->last_parent = NULL;
     if (!slot) {
         reject_unknown(c);
         return NULL;
     }
     d = slot->def;
     *stats = &slot->stats;
+    c->last_cmd = d;
     if (d->subs && c->argc >= 2) {
         const struct cmd_def *sub = find_sub(d, &c->argv[1], c->srv->cmds, stats);
+        c->last_cmd = sub;
+        c->last_parent = sub ? d : NULL;
         if (!sub) {
             reject_unknown_sub(c, d);
             return NULL;
@@ -578,6 +585,8 @@ bool cmd_dispatch(struct client *c)
         multi_flag_error(c);
         return true;
     }
+    if (pause_holds(c, d, parent))   /* CLIENT PAUSE: the command runs again when it ends */
+        return true;
     if (multi_queues(c, d)) {
         multi_queue(c, d, parent, stats);
     } else {
@@ -669,6 +678,16 @@ bool arg_random_count_or_reply(struct client *c, const char *with, long long *co
 void cmd_wrong_arity(struct client *c, const char *name)
 {
     reply_errorf(&c->out, "ERR wrong number of arguments for '%s' command", name);
+}
+
+void cmd_sub_syntax_error(struct client *c)
+{
+    char upper[MAX_NAME];
+    size_t n = c->argv[0].len < MAX_NAME - 1 ? c->argv[0].len : MAX_NAME - 1;
+    for (size_t i = 0; i < n; i++)
+        upper[i] = (char)toupper((unsigned char)c->argv[0].ptr[i]);
+    reply_errorf(&c->out, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try %.*s HELP.",
+                 (int)(c->argv[1].len < 128 ? c->argv[1].len : 128), c->argv[1].ptr, (int)n, upper);
 }
 
 bool arg_ll_or_reply(struct client *c, const struct resp_arg *a, long long *out)

@@ -177,5 +177,9 @@ bool arg_random_count_or_reply(struct client *c, const char *with, long long *co
 /* "wrong number of arguments for '<name>' command", for handlers that
  * check more than the table's arity. */
 void cmd_wrong_arity(struct client *c, const char *name);
+/* Redis' addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong
+ * number of arguments for '<argv[1] as typed>'. Try <ARGV[0]> HELP.", for a
+ * subcommand whose arguments the table's arity cannot check. */
+void cmd_sub_syntax_error(struct client *c);
 
 #endif

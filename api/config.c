@@ -83,7 +83,8 @@ enum ptype {
 #define F_HIDDEN 0x08       /* CONFIG GET patterns skip it; the exact name works */
 #define F_DENY_LOADING 0x10
 #define F_MULTI_ARG 0x20    /* several arguments; CONFIG SET splits its value on ' ' */
-#define F_EMPTY_NULL 0x40   /* typed string field is NULL when empty */
+#define F_EMPTY_NULL 0x40   /* NULL when empty (Redis' EMPTY_STRING_IS_NULL): a typed field reads NULL,
+                               and CONFIG REWRITE writes no line */
 #define F_READ_BY_NAME 0x80 /* untyped, but the server reads it with config_value() */
 
 /* numeric flags */
@@ -232,22 +233,22 @@ static const struct param params[] = {
     STR_P("aclfile", NULL, F_IMMUTABLE, "", NULL, UNTYPED),
     STR_P("unixsocket", NULL, F_IMMUTABLE | F_EMPTY_NULL, "", NULL, TYPED(FK_STR, unixsocket)),
     STR_P("pidfile", NULL, F_IMMUTABLE | F_EMPTY_NULL, "", NULL, TYPED(FK_STR, pidfile)),
-    STR_P("replica-announce-ip", "slave-announce-ip", 0, "", NULL, UNTYPED),
-    STR_P("masteruser", NULL, F_SENSITIVE, "", NULL, UNTYPED),
-    STR_P("cluster-announce-ip", NULL, 0, "", NULL, UNTYPED),
+    STR_P("replica-announce-ip", "slave-announce-ip", F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("masteruser", NULL, F_SENSITIVE | F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("cluster-announce-ip", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
     STR_P("cluster-config-file", NULL, F_IMMUTABLE, "nodes.conf", NULL, UNTYPED),
-    STR_P("cluster-announce-hostname", NULL, 0, "", check_hostname, UNTYPED),
+    STR_P("cluster-announce-hostname", NULL, F_EMPTY_NULL, "", check_hostname, UNTYPED),
     STR_P("syslog-ident", NULL, F_IMMUTABLE, "redis", NULL, UNTYPED),
     STR_P("dbfilename", NULL, F_PROTECTED, "dump.rdb", check_dbfilename, TYPED(FK_STR, dbfilename)),
     STR_P("appendfilename", NULL, F_IMMUTABLE, "appendonly.aof", check_appendfilename, UNTYPED),
     STR_P("appenddirname", NULL, F_IMMUTABLE, "appendonlydir", check_appenddirname, UNTYPED),
-    STR_P("server_cpulist", NULL, F_IMMUTABLE, "", NULL, UNTYPED),
-    STR_P("bio_cpulist", NULL, F_IMMUTABLE, "", NULL, UNTYPED),
-    STR_P("aof_rewrite_cpulist", NULL, F_IMMUTABLE, "", NULL, UNTYPED),
-    STR_P("bgsave_cpulist", NULL, F_IMMUTABLE, "", NULL, UNTYPED),
+    STR_P("server_cpulist", NULL, F_IMMUTABLE | F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("bio_cpulist", NULL, F_IMMUTABLE | F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("aof_rewrite_cpulist", NULL, F_IMMUTABLE | F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("bgsave_cpulist", NULL, F_IMMUTABLE | F_EMPTY_NULL, "", NULL, UNTYPED),
     STR_P("ignore-warnings", NULL, 0, "", NULL, UNTYPED),
     STR_P("proc-title-template", NULL, 0, "{title} {listen-addr} {server-mode}", check_proc_title, UNTYPED),
-    STR_P("bind-source-addr", NULL, 0, "", NULL, UNTYPED),
+    STR_P("bind-source-addr", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
     STR_P("logfile", NULL, F_IMMUTABLE, "", NULL, TYPED(FK_STR, logfile)),
     SPECIAL_P("masterauth", NULL, P_SDS, F_SENSITIVE, "", UNTYPED),
     SPECIAL_P("requirepass", NULL, P_SDS, F_SENSITIVE, "", TYPED(FK_PASS, requirepass)),
@@ -364,18 +365,18 @@ static const struct param params[] = {
     ENUM_P("tls-auth-clients", NULL, 0, tls_auth_clients_enum, "yes", UNTYPED),
     BOOL_P("tls-prefer-server-ciphers", NULL, 0, "no", UNTYPED),
     BOOL_P("tls-session-caching", NULL, 0, "yes", UNTYPED),
-    STR_P("tls-cert-file", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-key-file", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-key-file-pass", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-client-cert-file", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-client-key-file", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-client-key-file-pass", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-dh-params-file", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-ca-cert-file", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-ca-cert-dir", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-protocols", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-ciphers", NULL, 0, "", NULL, UNTYPED),
-    STR_P("tls-ciphersuites", NULL, 0, "", NULL, UNTYPED),
+    STR_P("tls-cert-file", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-key-file", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-key-file-pass", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-client-cert-file", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-client-key-file", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-client-key-file-pass", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-dh-params-file", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-ca-cert-file", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-ca-cert-dir", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-protocols", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-ciphers", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
+    STR_P("tls-ciphersuites", NULL, F_EMPTY_NULL, "", NULL, UNTYPED),
 
     /* special */
     SPECIAL_P("dir", NULL, P_DIR, F_PROTECTED | F_DENY_LOADING, DEFAULT_DIR, TYPED(FK_STR, dir)),
@@ -2083,4 +2084,151 @@ size_t config_not_acted_on(const struct config *cfg, void (*emit)(void *ctx, con
             emit(ctx, cfg->kept[i].name, cfg->kept[i].args);
     }
     return count;
+}
+
+/* ------------------------------------------------------------------------ */
+/* CONFIG REWRITE: the lines of each parameter                               */
+/* ------------------------------------------------------------------------ */
+
+const char *config_primary_name(const struct config *cfg, const char *name, size_t len)
+{
+    const struct name_ent *e = lookup(cfg, name, len);
+    return e ? params[e->row].name : NULL;
+}
+
+int config_split_line(const char *line, struct config_arg **argv)
+{
+    return split_args(line, argv);
+}
+
+void config_free_args(struct config_arg *argv, int argc)
+{
+    if (argc > 0)
+        free_args(argv, argc);
+    else
+        free(argv);
+}
+
+/* Redis' rewriteConfigFormatMemory: the largest unit that divides it. */
+static void sb_memory(struct sbuf *b, long long bytes)
+{
+    static const struct {
+        long long unit;
+        const char *suffix;
+    } units[] = {{1024LL * 1024 * 1024, "gb"}, {1024LL * 1024, "mb"}, {1024, "kb"}};
+    for (size_t i = 0; bytes && i < sizeof(units) / sizeof(units[0]); i++)
+        if (bytes % units[i].unit == 0) {
+            sb_fmt(b, "%lld%s", bytes / units[i].unit, units[i].suffix);
+            return;
+        }
+    sb_fmt(b, "%lld", bytes);
+}
+
+/* Emits `name <value as written>` (NULL for no value) and resets b. */
+static void emit_line(struct sbuf *b, config_line_fn emit, void *ctx, const char *name, bool force)
+{
+    emit(ctx, name, b->len ? b->p : NULL, force);
+    b->len = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+static void rewrite_num(const struct param *p, const struct value *v, struct sbuf *b)
+{
+    sb_fmt(b, "%s ", p->name);
+    if ((p->nflags & N_MEMORY) && !((p->nflags & N_PERCENT) && v->num < 0))
+        sb_memory(b, v->num);
+    else
+        sb_str(b, v->text);
+}
+
+static void rewrite_save(const struct value *v, struct sbuf *b, config_line_fn emit, void *ctx)
+{
+    const struct config_save_point *sp = v->list;
+    if (!v->count) {
+        sb_str(b, "save \"\"");
+        emit_line(b, emit, ctx, "save", true);
+    }
+    for (int i = 0; i < v->count; i++) {
+        sb_fmt(b, "save %lld %d", sp[i].seconds, sp[i].changes);
+        emit_line(b, emit, ctx, "save", true);
+    }
+}
+
+static void rewrite_cobl(const struct value *v, const struct value *def, struct sbuf *b, config_line_fn emit,
+                         void *ctx)
+{
+    static const char *const classes[3] = {"normal", "replica", "pubsub"};
+    const long long *lim = v->list;
+    long long dl[9];
+    sscanf(def->text, "%*s %lld %lld %lld %*s %lld %lld %lld %*s %lld %lld %lld", &dl[0], &dl[1], &dl[2], &dl[3],
+           &dl[4], &dl[5], &dl[6], &dl[7], &dl[8]);
+    for (int c = 0; c < 3; c++) {
+        bool force = memcmp(lim + c * 3, dl + c * 3, sizeof(long long) * 3) != 0;
+        sb_fmt(b, "client-output-buffer-limit %s ", classes[c]);
+        sb_memory(b, lim[c * 3]);
+        sb_str(b, " ");
+        sb_memory(b, lim[c * 3 + 1]);
+        sb_fmt(b, " %lld", lim[c * 3 + 2]);
+        emit_line(b, emit, ctx, "client-output-buffer-limit", force);
+    }
+}
+
+/* One parameter's lines, by Redis 7.0's rules: strings are quoted as
+ * sdscatrepr does; an empty NULL-when-empty string, an unset password or
+ * replicaof and `bind` at its default have no line (existing ones are
+ * dropped); `save`, `dir` and the latency percentiles are always written. */
+static void rewrite_param(const struct config *cfg, size_t i, struct sbuf *b, config_line_fn emit, void *ctx)
+{
+    const struct param *p = &params[i];
+    const struct value *v = &cfg->val[i], *def = &cfg->def[i];
+    bool differs = v->len != def->len || memcmp(v->text, def->text, v->len) != 0;
+    switch (p->type) {
+    case P_NUM:
+        rewrite_num(p, v, b);
+        emit_line(b, emit, ctx, p->name, differs);
+        return;
+    case P_STR:
+    case P_SDS:
+    case P_DIR:
+        if (v->len || !((p->flags & F_EMPTY_NULL) || p->type == P_SDS)) {
+            sb_fmt(b, "%s ", p->name);
+            sb_repr(b, v->text, v->len);
+        }
+        emit_line(b, emit, ctx, p->name, p->type != P_STR || differs);
+        return;
+    case P_SAVE: rewrite_save(v, b, emit, ctx); return;
+    case P_COBL: rewrite_cobl(v, def, b, emit, ctx); return;
+    case P_NOTIFY:
+        sb_fmt(b, "%s ", p->name);
+        sb_repr(b, v->text, v->len);
+        emit_line(b, emit, ctx, p->name, v->num != 0);
+        return;
+    case P_BIND:
+        if (differs)
+            sb_fmt(b, "bind %s", v->count ? v->text : "\"\"");
+        emit_line(b, emit, ctx, p->name, true);
+        return;
+    case P_REPLICAOF:
+        if (v->len)
+            sb_fmt(b, "%s %s", p->name, v->text);
+        emit_line(b, emit, ctx, p->name, true);
+        return;
+    case P_PERCENTILES:
+        sb_fmt(b, "%s %s", p->name, v->len ? v->text : "\"\"");
+        emit_line(b, emit, ctx, p->name, true);
+        return;
+    default: /* P_BOOL, P_ENUM, P_OOMVALS: the text CONFIG GET shows */
+        sb_fmt(b, "%s %s", p->name, v->text);
+        emit_line(b, emit, ctx, p->name, differs);
+        return;
+    }
+}
+
+void config_rewrite_lines(const struct config *cfg, config_line_fn emit, void *ctx)
+{
+    struct sbuf b = {0};
+    for (size_t i = 0; i < NPARAMS; i++)
+        rewrite_param(cfg, i, &b, emit, ctx);
+    free(b.p);
 }

@@ -223,4 +223,26 @@ int config_set(struct config *cfg, int nargs, const struct config_arg *args, uns
 size_t config_not_acted_on(const struct config *cfg, void (*emit)(void *ctx, const char *name, const char *value),
                            void *ctx);
 
+/* ---- CONFIG REWRITE (api/config_rewrite.c) ---- */
+
+/* The primary name of a parameter given by name or alias (any case), or
+ * NULL for a name Redis 7.0 does not know as a parameter. */
+const char *config_primary_name(const struct config *cfg, const char *name, size_t len);
+
+/* Splits one config-file line as the loader does (Redis' sdssplitargs):
+ * returns the count, or -1 for unbalanced quotes; free with
+ * config_free_args(argv, count). */
+int config_split_line(const char *line, struct config_arg **argv);
+void config_free_args(struct config_arg *argv, int argc);
+
+/* The lines CONFIG REWRITE writes, parameter by parameter in table order:
+ * emit(ctx, name, line, force) for each line of the (primary) `name` -
+ * several for `save` and client-output-buffer-limit - with `force` when the
+ * line must be written even if the file has none (the value differs from
+ * the default, or the parameter is always written). A parameter that has no
+ * line (an unset password, `bind` at its default...) gets one call with
+ * line NULL: it is still rewritten, so its old lines are dropped. */
+typedef void (*config_line_fn)(void *ctx, const char *name, const char *line, bool force);
+void config_rewrite_lines(const struct config *cfg, config_line_fn emit, void *ctx);
+
 #endif

@@ -12,6 +12,7 @@
  * refusal rules name (looked up once, compared by pointer).
  */
 #include "api/maxmemory.h"
+#include "api/pause.h"
 #include "api/block.h"
 #include "api/client.h"
 #include "api/command.h"
@@ -154,9 +155,11 @@ static int64_t time_limit_us(int tenacity)
     return INT64_MAX;
 }
 
+/* Not while loading, inside a busy script, or during CLIENT PAUSE (the
+ * dataset stays as it is; Redis then neither evicts nor refuses). */
 static bool safe_to_evict(const struct server *srv)
 {
-    return !persist_load_running(srv) && !script_timed_out(srv);
+    return !persist_load_running(srv) && !script_timed_out(srv) && !pause_active(srv);
 }
 
 /* total_eviction_exceeded_time / current_eviction_exceeded_time */

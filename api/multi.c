@@ -265,6 +265,14 @@ void multi_foreach_queued(const struct client *c,
         fn(arg, c->multi->cmds[i]->cmd, c->multi->cmds[i]->argc, c->multi->cmds[i]->argv);
 }
 
+bool multi_queue_any(const struct client *c, bool (*pred)(const struct cmd_def *d, const struct cmd_def *parent))
+{
+    for (int i = 0; c->multi && i < c->multi->n; i++)
+        if (pred(c->multi->cmds[i]->cmd, c->multi->cmds[i]->parent))
+            return true;
+    return false;
+}
+
 void multi_client_reset(struct client *c)
 {
     discard(c);

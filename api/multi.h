@@ -54,6 +54,9 @@ void multi_foreach_queued(const struct client *c,
                           void *arg);
 /* Commands queued (CLIENT LIST's multi=), -1 outside MULTI. */
 int multi_count(const struct client *c);
+/* Whether any command queued by c (subcommand, container or NULL) passes
+ * `pred` (CLIENT PAUSE WRITE holds an EXEC that would write). */
+bool multi_queue_any(const struct client *c, bool (*pred)(const struct cmd_def *d, const struct cmd_def *parent));
 /* Leaves MULTI and forgets every watched key (RESET, closing). */
 void multi_client_reset(struct client *c);
 

@@ -65,6 +65,7 @@ void reply_init(struct reply *r)
     r->head = r->tail = NULL;
     r->list_bytes = 0;
     r->errors = 0;
+    r->mute = r->pushing = 0;
     r->on_error = NULL;
     r->on_error_ctx = NULL;
 }
@@ -109,6 +110,8 @@ void reply_raw(struct reply *r, const char *p, size_t len)
 {
     struct rblock *b;
     size_t n;
+    if (r->mute && !r->pushing)
+        return;
     if (!r->head) {
         n = REPLY_BUF_SIZE - r->pos;
         if (n > len)
@@ -385,7 +388,10 @@ void reply_verbatim(struct reply *r, const char *p, size_t len, const char *ext)
 
 void *reply_defer(struct reply *r)
 {
-    struct rblock *slot = block_new(r, SLOT_SIZE);
+    struct rblock *slot;
+    if (r->mute && !r->pushing)
+        return NULL;
+    slot = block_new(r, SLOT_SIZE);
     slot->used = slot->size;   /* full: later writes start a new block */
     slot->sent = slot->size;   /* nothing to send until set */
     return slot;
@@ -395,6 +401,8 @@ static void set_slot(struct reply *r, void *slot, char prefix, long long n)
 {
     struct rblock *b = slot;
     int len;
+    if (!b)
+        return;
     b->data[0] = prefix;
     len = 1 + nf_ll2str(b->data + 1, SLOT_SIZE - 3, n);
     b->data[len++] = '\r';

@@ -34,6 +34,11 @@ struct reply {
     struct rblock *head, *tail;
     size_t list_bytes;         /* bytes held in blocks */
     uint64_t errors;           /* error replies written (stats) */
+    /* CLIENT REPLY OFF / SKIP: while `mute` is set writes are dropped,
+     * except pushes (`pushing` > 0: pub/sub messages and confirmations,
+     * which Redis 7.0 delivers to a silenced client). Errors still count. */
+    unsigned char mute;
+    unsigned char pushing;
     /* Told of each error reply's code (its first word), for INFO errorstats. */
     void (*on_error)(void *ctx, const char *code, size_t len);
     void *on_error_ctx;
@@ -106,6 +111,9 @@ void reply_array(struct reply *r, long long n);
 void reply_map(struct reply *r, long long n);     /* n pairs; RESP2 *2n */
 void reply_set(struct reply *r, long long n);     /* RESP2 *n */
 void reply_push(struct reply *r, long long n);    /* RESP2 *n */
+/* Brackets a whole push (header and elements) so it passes a muted reply. */
+static inline void reply_push_begin(struct reply *r) { r->pushing++; }
+static inline void reply_push_end(struct reply *r) { r->pushing--; }
 void reply_attr(struct reply *r, long long n);    /* RESP3 only; ignored under RESP2 */
 void reply_double(struct reply *r, double d);     /* RESP2 bulk, RESP3 , */
 void reply_bool(struct reply *r, bool b);         /* RESP2 :1/:0, RESP3 #t/#f */
@@ -113,7 +121,8 @@ void reply_bignum(struct reply *r, const char *digits, size_t len); /* RESP2 bul
 void reply_verbatim(struct reply *r, const char *p, size_t len, const char *ext); /* RESP2 bulk */
 
 /* Deferred lengths for replies of unknown size: reserve, write the
- * elements, then set the length. */
+ * elements, then set the length. A muted reply gives a NULL slot, which
+ * the setters ignore. */
 void *reply_defer(struct reply *r);
 void reply_set_array(struct reply *r, void *slot, long long n);
 void reply_set_map(struct reply *r, void *slot, long long n);

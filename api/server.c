@@ -16,6 +16,7 @@
 #include "api/maxmemory.h"
 #include "api/multi.h"
 #include "api/ops.h"
+#include "api/pause.h"
 #include "api/persist.h"
 #include "api/pubsub.h"
 #include "api/script.h"
@@ -175,10 +176,15 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
     persist_cron(srv);
     maxmem_cron(srv);
     /* A client over its soft output limit is closed once the limit's
-     * seconds pass even if nothing more is written to it. */
-    for (struct client *c = srv->clients; c; c = c->next)
+     * seconds pass even if nothing more is written to it; an idle one once
+     * `timeout` seconds pass. */
+    int64_t now = server_clock_ms();
+    for (struct client *c = srv->clients, *next; c; c = next) {
+        next = c->next;
         if (c->obuf_soft_since)
             client_check_output_limit(c);
+        client_check_idle(c, now);
+    }
     srv->ops_per_sec = srv->stats.commands_processed - srv->ops_at_last_sample;
     srv->ops_at_last_sample = srv->stats.commands_processed;
 }
@@ -202,6 +208,7 @@ static void before_sleep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     if (srv->pending_signal && !script_timed_out(srv))
         shutdown_on_signal(srv, srv->pending_signal);
     block_resume_clients(srv->block);
+    pause_resume_clients(srv);
     persist_journal_commit(srv);   /* group commit: before any reply of this iteration is written */
     flush_pending(srv);
     server_deadline_changed(srv);
@@ -248,6 +255,7 @@ struct server *server_create(struct config *cfg)
     srv->ti = ti_create();
     srv->ks = kv_create(cv->databases, srv->ti, &ev);
     srv->block = block_create(srv);
+    srv->pause = pause_create(srv);
     srv->pubsub = ps_hub_create();
     ops_refresh(srv);
     srv->watch = watch_registry_create(cv->databases);
@@ -285,6 +293,7 @@ void server_destroy(struct server *srv)
     if (config_values(srv->cfg)->unixsocket && *config_values(srv->cfg)->unixsocket)
         unlink(config_values(srv->cfg)->unixsocket);
     block_destroy(srv->block);
+    pause_destroy(srv->pause);
     ps_hub_destroy(srv->pubsub);
     ops_destroy(srv);
     watch_registry_destroy(srv->watch);
@@ -334,6 +343,23 @@ static void format_addr(const struct sockaddr_storage *sa, char *out, size_t cap
         port = ntohs(s6->sin6_port);
     }
     snprintf(out, cap, "%s:%d", host, port);
+}
+
+/* tcp-keepalive as Redis sets it: the first probe after `interval`
+ * seconds of silence, then one every interval/3 (at least 1), and the peer
+ * declared dead after 3 unanswered probes - so a vanished client releases
+ * what it holds (blocked waits, subscriptions) within about 2 intervals. */
+static void set_keepalive(int fd, int interval)
+{
+    int one = 1, idle = interval, intvl = interval / 3 ? interval / 3 : 1, cnt = 3;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+#ifdef TCP_KEEPIDLE
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+#else
+    (void)idle, (void)intvl, (void)cnt;
+#endif
 }
 
 static void reject_fd(int fd, const char *msg)
@@ -388,7 +414,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
             int one = 1;
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
             if (cv->tcp_keepalive > 0)
-                setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+                set_keepalive(fd, cv->tcp_keepalive);
         }
         c = client_create(srv, fd, l->unix_socket);
         if (l->unix_socket) {

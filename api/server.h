@@ -29,6 +29,7 @@ struct watch_registry;
 struct script_state;
 struct persist;
 struct maxmem;
+struct pause_state;
 
 #define TASKKV_VERSION "0.1.0"
 /* The newest Redis whose client-visible, version-gated features taskkv has
@@ -82,6 +83,7 @@ struct server {
     struct cmd_table *cmds;
     struct server_hooks hooks;
     struct block_state *block;   /* blocked clients (api/block.c) */
+    struct pause_state *pause;   /* CLIENT PAUSE and the clients it holds (api/pause.c) */
     struct ps_hub *pubsub;       /* subscriptions (pubsub/hub.c) */
     struct watch_registry *watch; /* WATCHed keys (api/multi.c) */
     struct script_state *script; /* Lua scripting (api/script.c), created on first use */

@@ -39,6 +39,10 @@ struct kv_space {
     int ndb;
     struct kv_table **tables;
     struct timeidx *ti;
+    /* While expiry is held (kv_hold_expiry): due TTL items wait here, kind
+     * TI_KEY_TTL_HELD, instead of expiring; created on first use. */
+    struct timeidx *held;
+    bool holding;
     struct kv_events ev;
     struct kv_stats stats;
 };
@@ -80,6 +84,7 @@ void kv_destroy(struct kv_space *ks)
         free(ks->tables[i]);
     }
     free(ks->tables);
+    ti_destroy(ks->held);
     free(ks);
 }
 
@@ -102,11 +107,22 @@ void kv_notify(struct kv_space *ks, int cls, const char *event, int db, const ch
 
 /* ---- entries ---------------------------------------------------------- */
 
+/* Takes a TTL's item out of whichever index holds it. */
+static void ttl_unschedule(struct kv_space *ks, struct kv_ttl *ttl)
+{
+    if (ttl->ti.kind == TI_KEY_TTL_HELD) {
+        ti_cancel(ks->held, &ttl->ti);
+        ttl->ti.kind = TI_KEY_TTL;
+    } else {
+        ti_cancel(ks->ti, &ttl->ti);
+    }
+}
+
 static void ttl_free(struct kv_space *ks, struct kv_entry *e)
 {
     if (!e->ttl)
         return;
-    ti_cancel(ks->ti, &e->ttl->ti);
+    ttl_unschedule(ks, e->ttl);
     e->ttl->table->nvolatile--;
     free(e->ttl);
     e->ttl = NULL;
@@ -158,6 +174,11 @@ static void expire_handler(void *ctx, struct ti_item *it, int64_t now_ms)
     struct kv_space *ks = ctx;
     struct kv_ttl *ttl = (struct kv_ttl *)((char *)it - offsetof(struct kv_ttl, ti));
     (void)now_ms;
+    if (ks->holding) {   /* the dataset stays as it is until the hold ends */
+        it->kind = TI_KEY_TTL_HELD;
+        ti_schedule(ks->held, it, ttl->when_ms);
+        return;
+    }
     if (ks->passive_only) {
         ti_schedule(ks->ti, it, INT64_MAX);
         ks->parked = true;
@@ -185,6 +206,25 @@ void kv_set_active_expire(struct kv_space *ks, bool on)
 }
 
 bool kv_active_expire(const struct kv_space *ks) { return !ks->passive_only; }
+
+void kv_hold_expiry(struct kv_space *ks, bool hold)
+{
+    struct ti_item *it;
+    if (hold && !ks->held)
+        ks->held = ti_create();
+    ks->holding = hold;
+    if (hold || !ks->held)
+        return;
+    /* Back into the main index in deadline order; all are due, so the
+     * owner's timer expires them at its next run. */
+    while ((it = ti_pop_due(ks->held, INT64_MAX)) != NULL) {
+        struct kv_ttl *ttl = (struct kv_ttl *)((char *)it - offsetof(struct kv_ttl, ti));
+        it->kind = TI_KEY_TTL;
+        ti_schedule(ks->ti, it, ttl->when_ms < INT64_MAX ? ttl->when_ms + 1 : INT64_MAX);
+    }
+}
+
+bool kv_expiry_held(const struct kv_space *ks) { return ks->holding; }
 
 /* ---- access tracking (Redis' LRU clock / LFU counter in kv_obj.lru) ----- */
 
@@ -282,7 +322,8 @@ struct kv_entry *kv_find_notouch(struct kv_space *ks, int db, const char *key, s
 {
     struct kv_entry *e = kv_peek(ks, db, key, klen);
     if (e && kv_is_expired(e, now_ms)) {
-        expire_entry(ks, ks->tables[db], e);
+        if (!ks->holding)
+            expire_entry(ks, ks->tables[db], e);
         return NULL;
     }
     return e;
@@ -469,6 +510,8 @@ void kv_ttl_set(struct kv_space *ks, int db, struct kv_entry *e, int64_t when_ms
         e->ttl = ttl;
     }
     ttl->when_ms = when_ms;
+    if (ttl->ti.kind == TI_KEY_TTL_HELD)
+        ttl_unschedule(ks, ttl);
     ti_schedule(ks->ti, &ttl->ti, when_ms < INT64_MAX ? when_ms + 1 : INT64_MAX);
 }
 
@@ -559,15 +602,20 @@ struct kv_entry *kv_random(struct kv_space *ks, int db, int64_t now_ms,
     /* Every expired pick is deleted, so this ends: with a live key or with
      * an empty table. (Redis' give-up-after-100-tries escape applies only
      * to replicas, which cannot delete; a master never returns an expired
-     * key.) */
-    for (;;) {
+     * key.) While expiry is held nothing is deleted: give up after 100
+     * expired picks (Redis 7.0 loops forever there). */
+    for (int expired = 0; expired < 100;) {
         struct kv_entry *e = (struct kv_entry *)dict_fair_random(t->dict, rnd, rnd_arg);
         if (!e)
             return NULL;
         if (!kv_is_expired(e, now_ms))
             return e;
-        expire_entry(ks, t, e);
+        if (ks->holding)
+            expired++;
+        else
+            expire_entry(ks, t, e);
     }
+    return NULL;
 }
 
 /* ---- eviction support ------------------------------------------------------ */

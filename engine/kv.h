@@ -101,6 +101,13 @@ bool kv_lfu_enabled(const struct kv_space *ks);
  * value wraps, and an access time before the clock's zero wraps around the
  * clock). -1: not given. Returns whether the value's stamp was set. */
 bool kv_set_access(const struct kv_space *ks, struct kv_obj *o, long long freq, long long idle_s);
+
+/* Holding expiry (CLIENT PAUSE: Redis keeps the dataset constant): while
+ * held, a key past its deadline reads as missing but is neither deleted nor
+ * reported, and due TTLs wait aside; releasing puts them back in the time
+ * index, so they expire (events raised) at its next run. */
+void kv_hold_expiry(struct kv_space *ks, bool hold);
+bool kv_expiry_held(const struct kv_space *ks);
 /* Lookup without expiring anything (the entry may be logically expired). */
 struct kv_entry *kv_peek(struct kv_space *ks, int db, const char *key, size_t klen);
 bool kv_is_expired(const struct kv_entry *e, int64_t now_ms);

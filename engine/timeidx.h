@@ -30,6 +30,8 @@ enum ti_kind {
     TI_JOB_DUE = 2,        /* queue: a delayed job becomes due */
     TI_JOB_LEASE = 3,      /* queue: a reserved job's lease ends */
     TI_LOCK_TTL = 4,       /* lock: a lock's TTL ends */
+    TI_CLIENT_PAUSE = 5,   /* api: the end of CLIENT PAUSE */
+    TI_KEY_TTL_HELD = 15,  /* engine: a due key TTL set aside while expiry is held (never dispatched) */
 };
 
 struct ti_item {

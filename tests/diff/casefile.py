@@ -184,7 +184,9 @@ def parse_prop(spec):
         elif name == "help":
             val = 0
         elif name == "fields":
-            val = tuple(f.encode() for f in val.split("/") if f)
+            val = tuple(f for f in val.split(".") if f)
+            if not val:
+                raise CaseError("prop:fields needs field names, e.g. fields=name.flags.db or fields=encoding.refcount")
         checks.append((name, val))
     if not checks:
         raise CaseError("empty prop spec")

@@ -38,6 +38,9 @@ from resp import fmt  # noqa: E402
 
 HOST = "127.0.0.1"
 HELLO_KEYS = [b"server", b"version", b"proto", b"id", b"mode", b"role", b"modules"]
+# {id:NAME} {addr:NAME} {laddr:NAME} in an argument: that connection's value
+# on each server (CLIENT KILL ID / ADDR, CLIENT UNBLOCK, CLIENT LIST ID)
+PLACEHOLDER = re.compile(rb"\{(id|addr|laddr):([A-Za-z0-9_-]+)\}")
 
 
 # --------------------------------------------------------------------------
@@ -276,29 +279,54 @@ def check_help(a, b, extra):
 
 
 def text_fields(r):
-    """A one-line "name:value name:value ..." text (DEBUG OBJECT) as a list
-    of (name, value); a word without ':' is a name with value None."""
+    """A text of space-separated fields, one record per line, as a list of
+    lines of (name, value): `key=value` words (CLIENT LIST / INFO) or
+    `name:value` words (DEBUG OBJECT), split at the first '=' or else the
+    first ':'; a word with neither is a name with value None. None if r is
+    not a string."""
     if r[0] not in ("simple", "bulk", "verbatim"):
         return None
     text = r[2] if r[0] == "verbatim" else r[1]
-    out = []
-    for word in text.split():
-        name, colon, value = word.partition(b":")
-        out.append((name, value if colon else None))
-    return out
+    lines = []
+    for line in text.split(b"\n"):
+        if not line.strip():
+            continue
+        fields = []
+        for word in line.split():
+            sep = b"=" if b"=" in word else b":"
+            name, found, value = word.partition(sep)
+            fields.append((name.decode("latin-1"), value if found else None))
+        lines.append(fields)
+    return lines
+
+
+def _in_order(want, got):
+    """Every name of `want` appears in `got`, in the same order (extra names
+    allowed: taskkv's CLIENT LIST also has Redis 7.2's lib-name/lib-ver)."""
+    it = iter(got)
+    return all(any(g == w for g in it) for w in want)
 
 
 def check_fields(a, b, names):
-    """b has a's field names in a's order, and the named fields' values."""
-    fa, fb = text_fields(a), text_fields(b)
-    if [n for n, _ in fa] != [n for n, _ in fb]:
-        return "field names differ"
-    da, db = dict(fa), dict(fb)
-    for n in names:
-        if n not in da:
-            return "no field %r in redis' reply (the case names a wrong field)" % n.decode("latin-1")
-        if da[n] != db[n]:
-            return "field %s: %r vs %r" % (n.decode("latin-1"), da[n], db[n])
+    """b has as many lines as a, each with a's field names in a's order (and
+    maybe more) and the named fields' values (ids, addresses, ages, pointers
+    left free)."""
+    la, lb = text_fields(a), text_fields(b)
+    if lb is None or resp.kind(a) != resp.kind(b):
+        return "reply types differ"
+    for i, fa in enumerate(la):
+        missing = [n for n in names if n not in dict(fa)]
+        if missing:
+            return "CASE: redis' line %d has no field %s (the case names a wrong field)" % (i + 1, ",".join(missing))
+    if len(la) != len(lb):
+        return "%d lines vs %d" % (len(la), len(lb))
+    for i, (fa, fb) in enumerate(zip(la, lb)):
+        if not _in_order([n for n, _ in fa], [n for n, _ in fb]):
+            return "line %d: redis' field names are not all there, in order" % (i + 1)
+        da, db = dict(fa), dict(fb)
+        for n in names:
+            if da[n] != db[n]:
+                return "line %d: %s=%r, redis has %r" % (i + 1, n, db[n], da[n])
     return None
 
 
@@ -456,7 +484,7 @@ def compare(step, a, b, proto, tables=None):
                 return "prop %s: %s" % (name, why)
             why = prop_pair(name, val, a, b, proto)
             if why:
-                return "prop %s: %s" % (name, why)
+                return why if why.startswith("CASE") else "prop %s: %s" % (name, why)
         return None
     raise AssertionError(m)
 
@@ -523,6 +551,7 @@ class Runner:
         self.tracker = None          # a skips.Tracker unless --no-skip
         self.skip_stats = skips.Stats()
         self.last_ref = None         # redis' reply to the last command step
+        self.placeholders = False    # the running file uses {id:NAME}...: connections learn theirs
 
     def use(self, ref, cand):
         """Runs the next files on this pair of servers."""
@@ -561,6 +590,14 @@ class Runner:
             return c
         c = resp.Conn(HOST, side.server.port, timeout=self.args.timeout)
         side.conns[name] = c
+        c.client_info = {}
+        if self.placeholders:
+            # asked first, while the connection is surely idle
+            r = c.call("CLIENT", "INFO")
+            if r[0] in ("bulk", "verbatim"):
+                for tok in r[-1].split():
+                    k, _, v = tok.partition(b"=")
+                    c.client_info[k] = v
         if proto == 3:
             r = c.call("HELLO", "3")
             side.last_hello = r
@@ -575,6 +612,17 @@ class Runner:
                     raise RuntimeError("redis HELLO 3 check failed: %s" % why)
         return c
 
+    def substitute(self, side, args, proto, where):
+        """args with {id:NAME}, {addr:NAME}, {laddr:NAME} replaced by that
+        connection's values on this server (opening it if needed)."""
+        if not self.placeholders:
+            return args
+
+        def value(m):
+            c = self.conn(side, m.group(2).decode(), proto, where)
+            return c.client_info.get(m.group(1), b"?")
+        return [PLACEHOLDER.sub(value, a) for a in args]
+
     def call_both(self, step, proto):
         res = []
         for side in self.sides:
@@ -586,6 +634,7 @@ class Runner:
                     res.append(("uncaptured", e.args[0]))
                     continue
             try:
+                args = self.substitute(side, args, proto, step.where())
                 c = self.conn(side, step.conn, proto, step.where())
                 if step.send or step.read:
                     if step.kind == "cmd":
@@ -634,8 +683,9 @@ class Runner:
 
         def one(i, side):
             try:
+                payload = self.substitute(side, [step.payload], proto, step.where())[0]
                 c = self.conn(side, step.conn, proto, step.where())
-                c.send_raw(step.payload)
+                c.send_raw(payload)
                 res[i] = c.read_raw(idle=self.args.raw_idle, total=self.args.timeout)
             except resp.ConnectionClosed:
                 res[i] = (b"", True)
@@ -850,6 +900,8 @@ class Runner:
         missing = set()
         if self.tracker is not None:
             self.tracker.reset()
+        self.placeholders = any((st.kind == "cmd" and any(PLACEHOLDER.search(a) for a in st.args)) or
+                                (st.kind == "raw" and PLACEHOLDER.search(st.payload)) for st in steps)
         if self.start_file(name, proto):
             for st in steps:
                 if st.resp is not None and st.resp != proto:

@@ -430,13 +430,28 @@ class TestCompare(unittest.TestCase):
         self.assertIsNotNone(runner.compare(self.step("prop:help: X HELP"), redis, ok, 2))
 
     def test_fields(self):
-        st = self.step("prop:fields=encoding/ql_nodes: DEBUG OBJECT l")
+        st = self.step("prop:fields=encoding.ql_nodes: DEBUG OBJECT l")
         a = ("simple", b"Value at:0x1 refcount:1 encoding:quicklist serializedlength:19 ql_nodes:1")
         self.assertIsNone(runner.compare(st, a, ("simple", b"Value at:0x2 refcount:1 encoding:quicklist "
                                                            b"serializedlength:9 ql_nodes:1"), 2))
         self.assertIsNotNone(runner.compare(st, a, ("simple", a[1].replace(b"ql_nodes:1", b"ql_nodes:2")), 2))
         self.assertIsNotNone(runner.compare(st, a, ("simple", a[1].replace(b" refcount:1", b"")), 2))
         self.assertIsNotNone(runner.compare(st, a, ("int", 1), 2))
+
+    def test_prop_fields(self):
+        st = self.step("prop:fields=name.flags: CLIENT LIST")
+        self.assertEqual(st.prop, [("fields", ("name", "flags"))])
+        line = b"id=%d addr=127.0.0.1:%d name=%s flags=%s\n"
+        a = ("bulk", line % (3, 5000, b"x", b"N") + line % (4, 5001, b"", b"P"))
+        b = ("bulk", line % (9, 6000, b"x", b"N") + line % (10, 6001, b"", b"P"))
+        self.assertIsNone(runner.compare(st, a, b, 2))
+        self.assertIsNone(runner.compare(st, ("verbatim", b"txt", a[1]), ("verbatim", b"txt", b[1]), 3))
+        self.assertIn("flags", runner.compare(st, a, ("bulk", line % (9, 6000, b"x", b"N") + line % (10, 1, b"", b"b")), 2))
+        self.assertIn("lines", runner.compare(st, a, ("bulk", line % (9, 6000, b"x", b"N")), 2))
+        self.assertIsNotNone(runner.compare(st, a, ("verbatim", b"txt", b[1]), 2))
+        self.assertIsNotNone(runner.compare(st, a, ("bulk", b"id=1 addr=x\n"), 2))
+        self.assertTrue(runner.compare(st, ("bulk", b"no fields"), a, 2).startswith("CASE"))
+        self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, "prop:fields=: CLIENT LIST")
 
     def test_hello(self):
         def hello(proto=3, server=b"redis", keys=runner.HELLO_KEYS):

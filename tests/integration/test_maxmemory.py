@@ -265,6 +265,24 @@ def test_config_set_lower_evicts_at_once(t):
     eq(c.cmd("SET", "after", "1"), "OK")
 
 
+@fresh_server("--maxmemory-policy", "allkeys-lru")
+@timeout(60)
+def test_no_eviction_while_clients_are_paused(t):
+    """CLIENT PAUSE keeps the dataset as it is (as Redis): a lower maxmemory
+    evicts nothing until the pause ends."""
+    c = t.conn()
+    fill(c, "k", 0, 20000, value)
+    limit = used(c) - 8 * MB
+    eq(c.cmd("CLIENT", "PAUSE", "5000", "WRITE"), "OK")
+    eq(c.cmd("CONFIG", "SET", "maxmemory", limit), "OK")
+    time.sleep(1.3)   # a cron pass
+    eq(stat(c, "evicted_keys"), 0, "evicted during the pause")
+    eq(c.cmd("DBSIZE"), 20000)
+    eq(c.cmd("CLIENT", "UNPAUSE"), "OK")
+    wait_under(c, limit)
+    check(stat(c, "evicted_keys") > 0, "nothing evicted after the pause")
+
+
 @fresh_server("--appendonly", "yes", "--maxmemory-policy", "allkeys-random")
 @timeout(120)
 def test_evictions_are_journaled(t):

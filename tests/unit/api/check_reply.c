@@ -126,6 +126,35 @@ START_TEST(deferred_lengths)
 }
 END_TEST
 
+START_TEST(muted_drops_all_but_pushes)
+{
+    void *slot;
+    r->proto = 3;
+    r->mute = 1;
+    reply_ok(r);
+    reply_bulk(r, "x", 1);
+    reply_error(r, "ERR counted anyway");
+    slot = reply_defer(r);
+    ck_assert_ptr_null(slot);
+    reply_int(r, 5);
+    reply_set_array(r, slot, 1);
+    ck_assert_uint_eq(reply_pending(r), 0);
+    ck_assert_uint_eq(r->errors, 1);
+    reply_push_begin(r);
+    reply_push(r, 2);
+    reply_bulk(r, "m", 1);
+    slot = reply_defer(r);
+    reply_int(r, 1);
+    reply_set_array(r, slot, 1);
+    reply_push_end(r);
+    reply_simple(r, "dropped");
+    expect(">2\r\n$1\r\nm\r\n*1\r\n:1\r\n");
+    r->mute = 0;
+    reply_ok(r);
+    expect("+OK\r\n");
+}
+END_TEST
+
 START_TEST(spills_past_fixed_buffer)
 {
     size_t n = REPLY_BUF_SIZE * 5 + 17, len;
@@ -197,6 +226,7 @@ int main(void)
     tcase_add_test(tc, resp3_types_and_resp2_fallbacks);
     tcase_add_test(tc, errors_from_table_and_sanitized);
     tcase_add_test(tc, deferred_lengths);
+    tcase_add_test(tc, muted_drops_all_but_pushes);
     tcase_add_test(tc, spills_past_fixed_buffer);
     tcase_add_test(tc, partial_writes_resume);
     suite_add_tcase(s, tc);

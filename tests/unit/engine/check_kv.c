@@ -861,6 +861,66 @@ START_TEST(test_null_hooks_and_destroy)
 }
 END_TEST
 
+/* ------------------------------------------------------------ held expiry */
+
+START_TEST(test_hold_expiry)
+{
+    /* db 0: 100 keys due at 50 and 100 persistent ones; db 1: only keys due at 50 */
+    for (unsigned i = 0; i < 200; i++) {
+        struct kv_entry *e = add_n(0, i);
+        if (i < 100)
+            kv_ttl_set(ks, 0, e, 50);
+    }
+    for (unsigned i = 0; i < 20; i++)
+        kv_ttl_set(ks, 1, add_n(1, i), 50);
+    kv_hold_expiry(ks, true);
+    ck_assert(kv_expiry_held(ks));
+
+    /* due items are set aside: nothing expires, nothing is reported */
+    ck_assert_uint_eq(ti_run_due(ti, 100, 1000), 120);
+    ck_assert_uint_eq(ti_count(ti), 0);
+    ck_assert_uint_eq(nlog, 0);
+    ck_assert_uint_eq(kv_size(ks, 0), 200);
+    /* lookups see them as missing without deleting them; random picks skip them */
+    ck_assert_ptr_null(find_n(0, 7, 100));
+    ck_assert_ptr_nonnull(find_n(0, 150, 100));
+    ck_assert_ptr_null(kv_random(ks, 1, 100, rnd, NULL));
+    for (int round = 0; round < 20; round++)
+        REQUIRE(val_of(kv_random(ks, 0, 100, rnd, NULL)) >= 100);
+    ck_assert_uint_eq(kv_size(ks, 1), 20);
+    ck_assert_uint_eq(nlog, 0);
+
+    /* a held TTL can be moved, cleared or deleted with its key */
+    kv_ttl_set(ks, 0, peek_n(0, 0), 1000);
+    ck_assert_uint_eq(ti_count(ti), 1);
+    ck_assert_ptr_nonnull(find_n(0, 0, 100));
+    ck_assert(kv_ttl_clear(ks, peek_n(0, 1)));
+    ck_assert_ptr_nonnull(find_n(0, 1, 100));
+    char k[32];
+    size_t klen = key_of(2, k);
+    ck_assert(kv_delete(ks, 0, k, klen));
+    ck_assert_uint_eq(kv_flush(ks, 1), 20);
+    ck_assert_uint_eq(kv_volatile_count(ks, 0), 98);
+    nlog = 0;
+
+    /* released: the 97 still held are due at once, in deadline order */
+    kv_hold_expiry(ks, false);
+    ck_assert(!kv_expiry_held(ks));
+    check_ks();
+    ck_assert_uint_eq(ti_count(ti), 98);
+    ck_assert_uint_eq(ti_run_due(ti, 100, 1000), 97);
+    ck_assert_uint_eq(counts[R_NOTIFY], 97);
+    for (unsigned i = 3; i < 100; i++)
+        REQUIRE(peek_n(0, i) == NULL);
+    ck_assert_uint_eq(kv_size(ks, 0), 100 + 1 + 1);
+    check_ks();
+    /* holding again with nothing due, then releasing, changes nothing */
+    kv_hold_expiry(ks, true);
+    kv_hold_expiry(ks, false);
+    check_ks();
+}
+END_TEST
+
 static Suite *kv_suite(void)
 {
     Suite *s = suite_create("kv");
@@ -886,6 +946,7 @@ static Suite *kv_suite(void)
     tcase_add_test(tc, test_scan_across_growth_and_shrink);
     tcase_add_test(tc, test_scan_reports_expired_entries);
     tcase_add_test(tc, test_null_hooks_and_destroy);
+    tcase_add_test(tc, test_hold_expiry);
     suite_add_tcase(s, tc);
     return s;
 }
