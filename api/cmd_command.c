@@ -4,12 +4,14 @@
  *
  * Each COMMAND INFO entry has Redis 7.0's ten fields: name, arity, flags,
  * first key, last key, step, ACL categories, tips, key specs, subcommands.
- * Key specs are derived from the (first, last, step) positions. DOCS joins
- * the table to the docs data by full name (api/cmd_docs.h). INFO and DOCS
- * take subcommands as "container|sub", as Redis does.
+ * Tips and key specs come from the key-spec data joined by full name
+ * (api/cmd_keyspecs.h), as DOCS comes from the docs data (api/cmd_docs.h);
+ * GETKEYS and GETKEYSANDFLAGS find keys with the specs (cmd_get_keys). INFO
+ * and DOCS take subcommands as "container|sub", as Redis does.
  */
 #include "api/client.h"
 #include "api/cmd_docs.h"
+#include "api/cmd_keyspecs.h"
 #include "api/command.h"
 #include "api/reply.h"
 #include "api/server.h"
@@ -21,10 +23,18 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const flag_names[] = {
-    "write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading", "stale",
-    "skip_monitor", "skip_slowlog", "fast", "no_auth", "may_replicate", "no_multi", "allow_busy",
-    "sentinel", "only_sentinel", "no_mandatory_keys", "movablekeys",
+/* The command flags COMMAND INFO shows, in Redis' order (may_replicate,
+ * sentinel and only_sentinel are hidden, as in Redis). */
+static const struct {
+    uint32_t bit;
+    const char *name;
+} shown_flags[] = {
+    { CMD_WRITE, "write" }, { CMD_READONLY, "readonly" }, { CMD_DENYOOM, "denyoom" }, { CMD_ADMIN, "admin" },
+    { CMD_PUBSUB, "pubsub" }, { CMD_NOSCRIPT, "noscript" }, { CMD_BLOCKING, "blocking" }, { CMD_LOADING, "loading" },
+    { CMD_STALE, "stale" }, { CMD_SKIP_MONITOR, "skip_monitor" }, { CMD_SKIP_SLOWLOG, "skip_slowlog" },
+    { CMD_FAST, "fast" }, { CMD_NO_AUTH, "no_auth" }, { CMD_NO_MANDATORY_KEYS, "no_mandatory_keys" },
+    { CMD_NO_ASYNC_LOADING, "no_async_loading" }, { CMD_NO_MULTI, "no_multi" }, { CMD_MOVABLE_KEYS, "movablekeys" },
+    { CMD_ALLOW_BUSY, "allow_busy" },
 };
 
 static const char *const acl_names[] = {
@@ -71,69 +81,59 @@ static void reply_flag_set(struct reply *r, uint32_t bits, const char *const *na
             reply_simple(r, names[i]);
 }
 
-static void reply_key_specs(struct reply *r, const struct cmd_def *d)
+static void reply_cmd_flags(struct reply *r, uint32_t flags)
 {
-    if (d->first_key <= 0) {
-        reply_array(r, 0);
-        return;
-    }
-    reply_array(r, 1);
-    reply_map(r, 3);
-    reply_bulk_cstr(r, "flags");
-    reply_set(r, 0);
-    reply_bulk_cstr(r, "begin_search");
-    reply_map(r, 2);
-    reply_bulk_cstr(r, "type");
-    reply_bulk_cstr(r, "index");
-    reply_bulk_cstr(r, "spec");
-    reply_map(r, 1);
-    reply_bulk_cstr(r, "index");
-    reply_int(r, d->first_key);
-    reply_bulk_cstr(r, "find_keys");
-    reply_map(r, 2);
-    reply_bulk_cstr(r, "type");
-    reply_bulk_cstr(r, "range");
-    reply_bulk_cstr(r, "spec");
-    reply_map(r, 3);
-    reply_bulk_cstr(r, "lastkey");
-    reply_int(r, d->last_key < 0 ? d->last_key : d->last_key - d->first_key);
-    reply_bulk_cstr(r, "keystep");
-    reply_int(r, d->key_step);
-    reply_bulk_cstr(r, "limit");
-    reply_int(r, 0);
+    const size_t n = sizeof(shown_flags) / sizeof(shown_flags[0]);
+    long long count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += (flags & shown_flags[i].bit) != 0;
+    reply_set(r, count);
+    for (size_t i = 0; i < n; i++)
+        if (flags & shown_flags[i].bit)
+            reply_simple(r, shown_flags[i].name);
 }
 
-static void reply_info(struct reply *r, const struct cmd_def *d, const char *parent)
+/* One COMMAND INFO entry (tips and key specs from the key-spec data by full
+ * name); its subcommands are an array of their entries, or an empty set when
+ * there are none, as Redis writes them. */
+static void reply_info(struct reply *r, const struct cmd_keyspecs *ks, const struct cmd_def *d, const char *parent)
 {
     size_t nsubs = 0;
     char full[128];
-    if (parent)
-        snprintf(full, sizeof(full), "%s|%s", parent, d->name);
-    else
-        snprintf(full, sizeof(full), "%s", d->name);
+    const struct cmd_keyinfo *ki;
+    snprintf(full, sizeof(full), "%s%s%s", parent ? parent : "", parent ? "|" : "", d->name);
+    ki = cmd_keyspecs_find(ks, full);
     reply_array(r, 10);
     reply_bulk_cstr(r, full);
     reply_int(r, d->arity);
-    reply_flag_set(r, d->flags, flag_names, sizeof(flag_names) / sizeof(flag_names[0]));
+    reply_cmd_flags(r, d->flags);
     reply_int(r, d->first_key);
     reply_int(r, d->last_key);
     reply_int(r, d->key_step);
     reply_flag_set(r, d->acl, acl_names, sizeof(acl_names) / sizeof(acl_names[0]));
-    reply_set(r, 0);
-    reply_key_specs(r, d);
+    cmd_keyinfo_reply_tips(r, ki);
+    cmd_keyinfo_reply_specs(r, ki);
     for (const struct cmd_def *s = d->subs; s && s->name; s++)
         nsubs++;
+    if (!nsubs) {
+        reply_set(r, 0);
+        return;
+    }
     reply_array(r, (long long)nsubs);
     for (const struct cmd_def *s = d->subs; s && s->name; s++)
-        reply_info(r, s, d->name);
+        reply_info(r, ks, s, d->name);
 }
 
-static void info_cb(const struct cmd_def *d, void *arg) { reply_info(arg, d, NULL); }
+static void info_cb(const struct cmd_def *d, void *arg)
+{
+    struct client *c = arg;
+    reply_info(&c->out, cmd_table_keyspecs(c->srv->cmds), d, NULL);
+}
 
 static void command_cmd(struct client *c)
 {
     reply_array(&c->out, (long long)cmd_count(c->srv->cmds));
-    cmd_foreach(c->srv->cmds, info_cb, &c->out);
+    cmd_foreach(c->srv->cmds, info_cb, c);
 }
 
 static void command_count_cmd(struct client *c) { reply_int(&c->out, (long long)cmd_count(c->srv->cmds)); }
@@ -148,7 +148,7 @@ static void command_info_cmd(struct client *c)
     for (int j = 2; j < c->argc; j++) {
         const struct cmd_def *parent, *d = lookup_full(c, &c->argv[j], &parent);
         if (d)
-            reply_info(&c->out, d, parent ? parent->name : NULL);
+            reply_info(&c->out, cmd_table_keyspecs(c->srv->cmds), d, parent ? parent->name : NULL);
         else
             reply_null(&c->out);
     }
@@ -233,39 +233,35 @@ static void command_list_cmd(struct client *c)
     reply_set_array(&c->out, slot, l.n);
 }
 
-/* Whether COMMAND GETKEYS finds keys in d's arguments, as Redis' key specs
- * say: shard channels (SPUBLISH, SSUBSCRIBE...) sit in key positions but are
- * not keys. */
-static bool takes_keys(const struct cmd_def *d)
-{
-    if (d->flags & CMD_PUBSUB)
-        return false;
-    return d->first_key > 0 || d->numkeys_at > 0 || d->getkeys || (d->flags & CMD_MOVABLE_KEYS);
-}
-
 /* The command named by argv[2] (and, for a container, argv[3]), as the
- * dispatcher would resolve it; NULL for an unknown one. */
-static const struct cmd_def *getkeys_target(struct client *c)
+ * dispatcher would resolve it (*parent: its container); NULL for an unknown
+ * one. A container named alone is itself. */
+static const struct cmd_def *getkeys_target(struct client *c, const struct cmd_def **parent)
 {
     const struct cmd_def *d = cmd_lookup(c->srv->cmds, c->argv[2].ptr, c->argv[2].len);
+    *parent = NULL;
     if (!d || !d->subs || c->argc < 4)
         return d;
+    *parent = d;
     for (const struct cmd_def *s = d->subs; s->name; s++)
         if (arg_is(&c->argv[3], s->name))
             return s;
     return NULL;
 }
 
-/* Redis' order: unknown command, no keys at all, arity, then the keys. */
-static void command_getkeys_cmd(struct client *c)
+/* GETKEYS / GETKEYSANDFLAGS <command> <args...>, in Redis' order: unknown
+ * command, no keys at all, arity, then the keys (none: an error, unless the
+ * command's keys are optional). With flags, each key is [name, flag set]. */
+static void getkeys_generic(struct client *c, bool with_flags)
 {
-    const struct cmd_def *d = getkeys_target(c);
-    int argc = c->argc - 2, n, *pos;
+    const struct cmd_def *parent, *d = getkeys_target(c, &parent);
+    int argc = c->argc - 2, n;
+    struct cmd_keyref *keys;
     if (!d) {
         reply_error(&c->out, "ERR Invalid command specified");
         return;
     }
-    if (!takes_keys(d)) {
+    if (!cmd_has_keys(c->srv->cmds, d, parent)) {
         reply_error(&c->out, "ERR The command has no key arguments");
         return;
     }
@@ -273,17 +269,26 @@ static void command_getkeys_cmd(struct client *c)
         reply_error(&c->out, "ERR Invalid number of arguments specified for command");
         return;
     }
-    pos = kv_xmalloc(sizeof(*pos) * (size_t)argc);
-    n = cmd_key_positions(d, argc, c->argv + 2, pos, argc);
-    if (n < 0)
+    keys = kv_xmalloc(sizeof(*keys) * (size_t)argc);
+    n = cmd_get_keys(c->srv->cmds, d, parent, argc, c->argv + 2, keys, argc);
+    if (n == 0 && !(d->flags & CMD_NO_MANDATORY_KEYS))
         reply_error(&c->out, "ERR Invalid arguments specified for command");
     else {
         reply_array(&c->out, n);
-        for (int i = 0; i < n; i++)
-            reply_bulk(&c->out, c->argv[2 + pos[i]].ptr, c->argv[2 + pos[i]].len);
+        for (int i = 0; i < n; i++) {
+            const struct resp_arg *k = &c->argv[2 + keys[i].pos];
+            if (with_flags)
+                reply_array(&c->out, 2);
+            reply_bulk(&c->out, k->ptr, k->len);
+            if (with_flags)
+                cmd_key_flags_reply(&c->out, keys[i].flags);
+        }
     }
-    free(pos);
+    free(keys);
 }
+
+static void command_getkeys_cmd(struct client *c) { getkeys_generic(c, false); }
+static void command_getkeysandflags_cmd(struct client *c) { getkeys_generic(c, true); }
 
 static void doc_cb(const struct cmd_def *d, void *arg)
 {
@@ -332,6 +337,8 @@ static void command_help_cmd(struct client *c)
         "    commands are returned.",
         "GETKEYS <full-command>",
         "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
         "HELP",
         "    Prints this help.",
     };
@@ -347,6 +354,8 @@ static const struct cmd_def command_subs[] = {
       "Returns a list of command names.", NULL },
     { "getkeys", command_getkeys_cmd, -4, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Extracts the key names from an arbitrary command.", NULL },
+    { "getkeysandflags", command_getkeysandflags_cmd, -4, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0,
+      0, 0, "Extracts the key names and access flags for an arbitrary command.", NULL },
     { "docs", command_docs_cmd, -2, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,
       "Returns documentary information about one, multiple or all commands.", NULL },
     { "help", command_help_cmd, 2, CMD_LOADING | CMD_STALE, ACL_SLOW | ACL_CONNECTION, 0, 0, 0,

@@ -451,7 +451,8 @@ static const struct cmd_def client_subs[] = {
 static const struct cmd_def conn_cmds[] = {
     { "ping", ping_cmd, -1, CMD_FAST, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Returns the server's liveliness response.",
       NULL },
-    { "echo", echo_cmd, 2, CMD_FAST, ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Returns the given string.", NULL },
+    { "echo", echo_cmd, 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_FAST | ACL_CONNECTION, 0, 0, 0,
+      "Returns the given string.", NULL },
     { "quit", quit_cmd, -1, CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
       ACL_FAST | ACL_CONNECTION, 0, 0, 0, "Closes the connection.", NULL },
     { "select", select_cmd, 2, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_FAST | ACL_CONNECTION, 0, 0, 0,

@@ -70,12 +70,12 @@ static void bgrewriteaof_cmd(struct client *c)
 static void lastsave_cmd(struct client *c) { reply_int(&c->out, persist_lastsave(c->srv)); }
 
 static const struct cmd_def persist_cmds[] = {
-    { "save", save_cmd, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_MULTI, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
-      "Synchronously saves the database(s) to disk.", NULL },
-    { "bgsave", bgsave_cmd, -1, CMD_ADMIN | CMD_NOSCRIPT, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0,
-      "Asynchronously saves the database(s) to disk.", NULL },
-    { "bgrewriteaof", bgrewriteaof_cmd, 1, CMD_ADMIN | CMD_NOSCRIPT, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0,
-      0, "Asynchronously rewrites the append-only file to disk.", NULL },
+    { "save", save_cmd, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Synchronously saves the database(s) to disk.", NULL },
+    { "bgsave", bgsave_cmd, -1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS,
+      0, 0, 0, "Asynchronously saves the database(s) to disk.", NULL },
+    { "bgrewriteaof", bgrewriteaof_cmd, 1, CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING,
+      ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS, 0, 0, 0, "Asynchronously rewrites the append-only file to disk.", NULL },
     { "lastsave", lastsave_cmd, 1, CMD_LOADING | CMD_STALE | CMD_FAST, ACL_ADMIN | ACL_FAST | ACL_DANGEROUS, 0, 0,
       0, "Returns the Unix timestamp of the last successful save to disk.", NULL },
 };

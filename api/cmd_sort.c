@@ -649,9 +649,10 @@ static void sort_generic(struct client *c, bool readonly)
 static void sort_cmd(struct client *c) { sort_generic(c, false); }
 static void sort_ro_cmd(struct client *c) { sort_generic(c, true); }
 
-/* SORT's keys: the sorted key and the destination of the last STORE, found
+/* SORT's keys (COMMAND GETKEYS: its key specs for BY/GET and STORE are
+ * "unknown"): the sorted key and the destination of the last STORE, found
  * the way Redis' sortGetKeys skips LIMIT's, GET's and BY's arguments. */
-static int sort_getkeys(int argc, const struct resp_arg *argv, int *out, int max)
+static int sort_getkeys(int argc, const struct resp_arg *argv, struct cmd_keyref *out, int max)
 {
     int store = -1, n = 0;
     for (int i = 2; i < argc; i++) {
@@ -663,10 +664,20 @@ static int sort_getkeys(int argc, const struct resp_arg *argv, int *out, int max
             store = i + 1;
     }
     if (argc > 1 && n < max)
-        out[n++] = 1;
+        out[n++] = (struct cmd_keyref){ 1, KEY_RO | KEY_ACCESS };
     if (store > 0 && n < max)
-        out[n++] = store;
+        out[n++] = (struct cmd_keyref){ store, KEY_OW | KEY_UPDATE };
     return n;
+}
+
+/* SORT_RO's: the sorted key. */
+static int sort_ro_getkeys(int argc, const struct resp_arg *argv, struct cmd_keyref *out, int max)
+{
+    (void)argv;
+    if (argc < 2 || max < 1)
+        return 0;
+    out[0] = (struct cmd_keyref){ 1, KEY_RO | KEY_ACCESS };
+    return 1;
 }
 
 #define SORT_ACL (ACL_SET | ACL_SORTEDSET | ACL_LIST | ACL_SLOW | ACL_DANGEROUS)
@@ -675,7 +686,7 @@ static const struct cmd_def sort_cmds[] = {
     { "sort", sort_cmd, -2, CMD_WRITE | CMD_DENYOOM | CMD_MOVABLE_KEYS, ACL_WRITE | SORT_ACL, 1, 1, 1,
       "Sort the elements in a list, set or sorted set", NULL, 0, sort_getkeys },
     { "sort_ro", sort_ro_cmd, -2, CMD_READONLY | CMD_MOVABLE_KEYS, ACL_READ | SORT_ACL, 1, 1, 1,
-      "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", NULL, 0, NULL },
+      "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", NULL, 0, sort_ro_getkeys },
 };
 
 #undef SORT_ACL

@@ -690,21 +690,6 @@ out:
     free(dollar);
 }
 
-/* XREAD's keys, as Redis' key specification finds them: after the first
- * STREAMS, the first half of what follows. */
-static int xread_getkeys(int argc, const struct resp_arg *argv, int *out, int max)
-{
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!arg_opt_is(&argv[i], "streams"))
-            continue;
-        for (int k = 0; k < (argc - i - 1) / 2 && n < max; k++)
-            out[n++] = i + 1 + k;
-        break;
-    }
-    return n > 0 ? n : -1;
-}
-
 /* ---- command table ------------------------------------------------------------- */
 
 #define W CMD_WRITE
@@ -732,7 +717,7 @@ static const struct cmd_def stream_cmds[] = {
     { "xread", xread_cmd, -4, R | CMD_BLOCKING | CMD_MOVABLE_KEYS, X_R | ACL_SLOW | ACL_BLOCKING, 0, 0, 0,
       "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for "
       "each stream. Can block.",
-      NULL, 0, xread_getkeys },
+      NULL },
 };
 
 #undef W

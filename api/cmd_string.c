@@ -1172,6 +1172,46 @@ static void bitfield_ro_cmd(struct client *c) { bitfield_generic(c, true); }
 
 /* ---- command table ---------------------------------------------------------- */
 
+/* ---- key finders (COMMAND GETKEYS: these key specs have variable flags) ---- */
+
+/* SET's key: read and updated with GET (up to a NUL, as Redis compares),
+ * else overwritten. */
+static int set_getkeys(int argc, const struct resp_arg *argv, struct cmd_keyref *out, int max)
+{
+    uint32_t flags = KEY_OW | KEY_UPDATE;
+    if (argc < 2 || max < 1)
+        return 0;
+    for (int i = 3; i < argc; i++)
+        if (arg_opt_is(&argv[i], "get")) {
+            flags = KEY_RW | KEY_ACCESS | KEY_UPDATE;
+            break;
+        }
+    out[0] = (struct cmd_keyref){ 1, flags };
+    return 1;
+}
+
+/* BITFIELD's key: only read while every operation is a complete GET or
+ * OVERFLOW; a SET, an INCRBY or anything else (a syntax error) writes. */
+static int bitfield_getkeys(int argc, const struct resp_arg *argv, struct cmd_keyref *out, int max)
+{
+    uint32_t flags = KEY_RO | KEY_ACCESS;
+    if (argc < 2 || max < 1)
+        return 0;
+    for (int i = 2; i < argc; i++) {
+        int more = argc - i - 1;
+        if (arg_opt_is(&argv[i], "get") && more >= 2)
+            i += 2;
+        else if (arg_opt_is(&argv[i], "overflow") && more >= 1)
+            i += 1;
+        else {
+            flags = KEY_RW | KEY_ACCESS | KEY_UPDATE;
+            break;
+        }
+    }
+    out[0] = (struct cmd_keyref){ 1, flags };
+    return 1;
+}
+
 #define W CMD_WRITE
 #define R CMD_READONLY
 #define M CMD_DENYOOM
@@ -1183,7 +1223,8 @@ static void bitfield_ro_cmd(struct client *c) { bitfield_generic(c, true); }
 
 static const struct cmd_def string_cmds[] = {
     { "get", get_cmd, 2, R | F, STR_R | ACL_FAST, 1, 1, 1, "Get the value of a key", NULL },
-    { "set", set_cmd, -3, W | M, STR_W | ACL_SLOW, 1, 1, 1, "Set the string value of a key", NULL },
+    { "set", set_cmd, -3, W | M, STR_W | ACL_SLOW, 1, 1, 1, "Set the string value of a key", NULL, 0,
+      set_getkeys },
     { "setnx", setnx_cmd, 3, W | M | F, STR_W | ACL_FAST, 1, 1, 1,
       "Set the value of a key, only if the key does not exist", NULL },
     { "setex", setex_cmd, 4, W | M, STR_W | ACL_SLOW, 1, 1, 1, "Set the value and expiration of a key", NULL },
@@ -1227,7 +1268,7 @@ static const struct cmd_def string_cmds[] = {
     { "bitop", bitop_cmd, -4, W | M, BIT_W | ACL_SLOW, 2, -1, 1, "Perform bitwise operations between strings",
       NULL },
     { "bitfield", bitfield_cmd, -2, W | M, BIT_W | ACL_SLOW, 1, 1, 1,
-      "Perform arbitrary bitfield integer operations on strings", NULL },
+      "Perform arbitrary bitfield integer operations on strings", NULL, 0, bitfield_getkeys },
     { "bitfield_ro", bitfield_ro_cmd, -2, R | F, BIT_R | ACL_FAST, 1, 1, 1,
       "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", NULL },
 };

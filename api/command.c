@@ -9,6 +9,7 @@
 #include "api/command.h"
 #include "api/block.h"
 #include "api/cmd_docs.h"
+#include "api/cmd_keyspecs.h"
 #include "api/client.h"
 #include "api/config.h"
 #include "api/log.h"
@@ -98,6 +99,7 @@ struct cmd_table {
     struct effect *effects;
     size_t neffects, effects_cap;
     struct cmd_docs *docs;     /* COMMAND DOCS, parsed once from cmd_docs_data */
+    struct cmd_keyspecs *keyspecs; /* COMMAND INFO's tips and key specs, from cmd_keyspecs_data */
 };
 
 static void effects_reset(struct cmd_table *t);
@@ -134,6 +136,17 @@ static struct cmd_docs *docs_or_die(void)
     return docs;
 }
 
+static struct cmd_keyspecs *keyspecs_or_die(void)
+{
+    char err[256];
+    struct cmd_keyspecs *ks = cmd_keyspecs_create(cmd_keyspecs_data, cmd_keyspecs_data_len, err, sizeof(err));
+    if (!ks) {
+        fprintf(stderr, "taskkv: bad command key specs: %s\n", err);
+        abort();
+    }
+    return ks;
+}
+
 struct cmd_table *cmd_table_create(void)
 {
     struct cmd_table *t = kv_xcalloc(1, sizeof(*t));
@@ -157,6 +170,7 @@ struct cmd_table *cmd_table_create(void)
                 t->subs[t->nsubs++].def = s;
         }
     t->docs = docs_or_die();
+    t->keyspecs = keyspecs_or_die();
     return t;
 }
 
@@ -166,6 +180,7 @@ void cmd_table_destroy(struct cmd_table *t)
         return;
     effects_reset(t);
     cmd_docs_destroy(t->docs);
+    cmd_keyspecs_destroy(t->keyspecs);
     free(t->effects);
     free(t->slots);
     free(t->subs);
@@ -204,6 +219,8 @@ const struct cmd_def *cmd_lookup(const struct cmd_table *t, const char *name, si
 size_t cmd_count(const struct cmd_table *t) { return t->count; }
 
 const struct cmd_docs *cmd_table_docs(const struct cmd_table *t) { return t->docs; }
+
+const struct cmd_keyspecs *cmd_table_keyspecs(const struct cmd_table *t) { return t->keyspecs; }
 
 void cmd_foreach(const struct cmd_table *t, void (*fn)(const struct cmd_def *d, void *arg), void *arg)
 {
@@ -599,28 +616,73 @@ bool cmd_dispatch(struct client *c)
     return !(c->flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSE_ASAP));
 }
 
-int cmd_key_positions(const struct cmd_def *d, int argc, const struct resp_arg *argv, int *out, int max)
+/* ---- keys --------------------------------------------------------------- */
+
+static const struct cmd_keyinfo *keyinfo_of(const struct cmd_table *t, const struct cmd_def *d,
+                                            const struct cmd_def *parent)
 {
-    int n = 0, last;
+    char full[2 * MAX_NAME + 2];
+    snprintf(full, sizeof(full), "%s%s%s", parent ? parent->name : "", parent ? "|" : "", d->name);
+    return cmd_keyspecs_find(t->keyspecs, full);
+}
+
+bool cmd_has_keys(const struct cmd_table *t, const struct cmd_def *d, const struct cmd_def *parent)
+{
+    return d->getkeys || d->numkeys_at > 0 || (cmd_keyinfo_all_flags(keyinfo_of(t, d, parent), true) & KEY_NOT_KEY);
+}
+
+/* C's atoi as glibc has it: (int)strtol, of the argument up to a NUL. */
+static int c_atoi(const struct resp_arg *a)
+{
+    size_t i = 0;
+    bool neg = false;
+    long v = 0;
+    while (i < a->len && (a->ptr[i] == ' ' || (a->ptr[i] >= '\t' && a->ptr[i] <= '\r')))
+        i++;
+    if (i < a->len && (a->ptr[i] == '-' || a->ptr[i] == '+'))
+        neg = a->ptr[i++] == '-';
+    for (; i < a->len && a->ptr[i] >= '0' && a->ptr[i] <= '9'; i++) {
+        int digit = a->ptr[i] - '0';
+        if (v > (LONG_MAX - digit) / 10) {
+            v = neg ? LONG_MIN : LONG_MAX;
+            return (int)v;
+        }
+        v = v * 10 + digit;
+    }
+    return (int)(neg ? -v : v);
+}
+
+/* The keys after a numkeys argument (then the destination at first_key, if
+ * it comes before), without flags, as Redis' genericGetKeys; none when the
+ * count, read as atoi reads it, is below 1 or beyond the arguments. */
+static int numkeys_keys(const struct cmd_def *d, int argc, const struct resp_arg *argv, struct cmd_keyref *out,
+                        int max)
+{
+    int at = d->numkeys_at, num = at < argc ? c_atoi(&argv[at]) : 0, n = 0;
+    if (num < 1 || num > argc - at - 1)
+        return 0;
+    for (int i = 0; i < num && n < max; i++)
+        out[n++] = (struct cmd_keyref){ at + 1 + i, 0 };
+    if (d->first_key > 0 && d->first_key < at && n < max)
+        out[n++] = (struct cmd_keyref){ d->first_key, 0 };
+    return n;
+}
+
+int cmd_get_keys(const struct cmd_table *t, const struct cmd_def *d, const struct cmd_def *parent, int argc,
+                 const struct resp_arg *argv, struct cmd_keyref *out, int max)
+{
+    const struct cmd_keyinfo *ki = keyinfo_of(t, d, parent);
+    if ((cmd_keyinfo_all_flags(ki, true) & KEY_NOT_KEY) &&
+        !(cmd_keyinfo_all_flags(ki, false) & KEY_VARIABLE_FLAGS)) {
+        int n = cmd_keyinfo_find_keys(ki, argc, argv, out, max);
+        if (n >= 0)
+            return n;
+    }
     if (d->getkeys)
         return d->getkeys(argc, argv, out, max);
-    if (d->numkeys_at > 0) {
-        long long nk;
-        if (d->first_key > 0 && d->first_key < d->numkeys_at && n < max)
-            out[n++] = d->first_key;
-        if (d->numkeys_at >= argc || !nf_str2ll(argv[d->numkeys_at].ptr, argv[d->numkeys_at].len, &nk) ||
-            nk < 1 || nk > argc - d->numkeys_at - 1)
-            return -1;
-        for (int i = 0; i < nk && n < max; i++)
-            out[n++] = d->numkeys_at + 1 + i;
-        return n;
-    }
-    if (d->first_key <= 0)
-        return 0;
-    last = d->last_key < 0 ? argc + d->last_key : d->last_key;
-    for (int i = d->first_key; i <= last && i < argc && n < max; i += d->key_step)
-        out[n++] = i;
-    return n;
+    if (d->numkeys_at > 0)
+        return numkeys_keys(d, argc, argv, out, max);
+    return 0;
 }
 
 /* ---- shared argument parsers -------------------------------------------- */

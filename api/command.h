@@ -49,10 +49,26 @@ enum cmd_flag {
     CMD_ONLY_SENTINEL = 1 << 17,
     CMD_NO_MANDATORY_KEYS = 1 << 18,
     CMD_MOVABLE_KEYS = 1 << 19,
+    CMD_NO_ASYNC_LOADING = 1 << 20,
     /* Not shown by COMMAND: refused unless enable-<name>-command allows it
      * ("yes", or "local" for a local client), before anything else is
      * checked but the arity - so inside MULTI it aborts the transaction. */
-    CMD_PROTECTED = 1 << 20,
+    CMD_PROTECTED = 1 << 21,
+};
+
+/* Key-spec flags (COMMAND INFO, COMMAND GETKEYSANDFLAGS), in Redis' order:
+ * what the command does with a key (one of RO, RW, OW, RM), then with its
+ * value (access, update, insert, delete), then the spec's own remarks. */
+enum key_flag {
+    KEY_RO = 1 << 0, KEY_RW = 1 << 1, KEY_OW = 1 << 2, KEY_RM = 1 << 3,
+    KEY_ACCESS = 1 << 4, KEY_UPDATE = 1 << 5, KEY_INSERT = 1 << 6, KEY_DELETE = 1 << 7,
+    KEY_NOT_KEY = 1 << 8, KEY_INCOMPLETE = 1 << 9, KEY_VARIABLE_FLAGS = 1 << 10,
+};
+
+/* A key found in a command's arguments: its argv index and key_flag bits. */
+struct cmd_keyref {
+    int pos;
+    uint32_t flags;
 };
 
 /* Redis ACL categories (COMMAND INFO), as flags. */
@@ -74,13 +90,16 @@ struct cmd_def {
     int first_key, last_key, key_step;
     const char *summary;
     const struct cmd_def *subs; /* container commands (CONFIG, CLIENT...), NULL-name terminated */
-    /* Movable keys (CMD_MOVABLE_KEYS): the argv index of a numkeys argument
-     * whose keys follow it (ZUNION 1, BLMPOP 2, ZUNIONSTORE 2 after the
-     * fixed destination at first_key); 0 when not that shape. */
+    /* The command's own key finder, as Redis' getkeys procedures: what
+     * COMMAND GETKEYS falls back to when the key specs (api/cmd_keyspecs.h)
+     * cannot tell, and what it uses when they have variable flags. Either a
+     * numkeys argument at this argv index whose keys follow it (ZUNION 1,
+     * BLMPOP 2, EVAL 2; ZUNIONSTORE 2 with its destination at first_key),
+     * parsed as C's atoi would, keys without flags ... */
     int numkeys_at;
-    /* Or a function finding the key positions (SORT's STORE): fills out[]
-     * (at most max), returns the count, or -1 when the arguments are bad. */
-    int (*getkeys)(int argc, const struct resp_arg *argv, int *out, int max);
+    /* ... or a function (SORT's STORE, SET's GET): fills out[] (at most
+     * max), returns the count (0: the arguments name no key). */
+    int (*getkeys)(int argc, const struct resp_arg *argv, struct cmd_keyref *out, int max);
 };
 
 struct cmd_group {
@@ -106,6 +125,7 @@ struct cmd_stats {
 
 struct cmd_table;
 struct cmd_docs;
+struct cmd_keyspecs;
 
 struct cmd_table *cmd_table_create(void);
 void cmd_table_destroy(struct cmd_table *t);
@@ -113,15 +133,24 @@ const struct cmd_def *cmd_lookup(const struct cmd_table *t, const char *name, si
 size_t cmd_count(const struct cmd_table *t);
 /* The parsed COMMAND DOCS data (api/cmd_docs.h), owned by the table. */
 const struct cmd_docs *cmd_table_docs(const struct cmd_table *t);
+/* The parsed key specs and tips (api/cmd_keyspecs.h), owned by the table. */
+const struct cmd_keyspecs *cmd_table_keyspecs(const struct cmd_table *t);
 /* Iterates every top-level command. */
 void cmd_foreach(const struct cmd_table *t, void (*fn)(const struct cmd_def *d, void *arg), void *arg);
 struct cmd_stats *cmd_stats_of(struct cmd_table *t, const struct cmd_def *d);
 void cmd_stats_reset(struct cmd_table *t);
 
-/* The argv indexes of a command's keys (COMMAND GETKEYS, the blocked-key
- * and WATCH machinery): at most `max`; -1 when the arguments cannot be
- * parsed for keys (a bad numkeys). */
-int cmd_key_positions(const struct cmd_def *d, int argc, const struct resp_arg *argv, int *out, int max);
+/* Whether command d (a subcommand of `parent`, or NULL) takes keys, as
+ * Redis tells (COMMAND GETKEYS): a key spec that is not `not_key`, or a key
+ * finder of its own. */
+bool cmd_has_keys(const struct cmd_table *t, const struct cmd_def *d, const struct cmd_def *parent);
+/* The keys in a call of d (argv[0] is its name, argc already checked
+ * against its arity), found as Redis does: by the key specs, unless one has
+ * variable flags or they cannot be applied to these arguments; then by the
+ * command's own finder. Fills out[] (at most max; argc always suffices)
+ * and returns the count. */
+int cmd_get_keys(const struct cmd_table *t, const struct cmd_def *d, const struct cmd_def *parent, int argc,
+                 const struct resp_arg *argv, struct cmd_keyref *out, int max);
 
 /* Runs the command in c->argv. Returns false if the client must be closed. */
 bool cmd_dispatch(struct client *c);

@@ -668,19 +668,6 @@ static void script_help_cmd(struct client *c)
     reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }
 
-/* EVAL's keys (COMMAND GETKEYS): the numkeys arguments after argv[2];
- * none, not an error, when numkeys is not usable (as Redis). */
-static int eval_getkeys(int argc, const struct resp_arg *argv, int *out, int max)
-{
-    long long nk;
-    int n = 0;
-    if (argc < 3 || !nf_str2ll(argv[2].ptr, argv[2].len, &nk) || nk < 0 || nk > argc - 3)
-        return 0;
-    for (int i = 0; i < nk && n < max; i++)
-        out[n++] = 3 + i;
-    return n;
-}
-
 #define SC (ACL_SLOW | ACL_SCRIPTING)
 #define EVAL_FLAGS (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_MOVABLE_KEYS)
 
@@ -701,13 +688,13 @@ static const struct cmd_def script_subs[] = {
 };
 
 static const struct cmd_def script_cmds[] = {
-    { "eval", eval_cmd, -3, EVAL_FLAGS, SC, 0, 0, 0, "Executes a server-side Lua script.", NULL, 0, eval_getkeys },
+    { "eval", eval_cmd, -3, EVAL_FLAGS, SC, 0, 0, 0, "Executes a server-side Lua script.", NULL, 2 },
     { "evalsha", evalsha_cmd, -3, EVAL_FLAGS, SC, 0, 0, 0, "Executes a server-side Lua script by SHA1 digest.",
-      NULL, 0, eval_getkeys },
+      NULL, 2 },
     { "eval_ro", eval_ro_cmd, -3, CMD_READONLY | EVAL_FLAGS, SC, 0, 0, 0,
-      "Executes a read-only server-side Lua script.", NULL, 0, eval_getkeys },
+      "Executes a read-only server-side Lua script.", NULL, 2 },
     { "evalsha_ro", evalsha_ro_cmd, -3, CMD_READONLY | EVAL_FLAGS, SC, 0, 0, 0,
-      "Executes a read-only server-side Lua script by SHA1 digest.", NULL, 0, eval_getkeys },
+      "Executes a read-only server-side Lua script by SHA1 digest.", NULL, 2 },
     { "script", NULL, -2, 0, ACL_SLOW, 0, 0, 0, "A container for Lua scripts management commands.", script_subs },
 };
 

@@ -32,7 +32,7 @@ must be followed by whitespace or the end of the line.
 import re
 
 COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "names-unordered", "docs-unordered", "docs-names",
-                "masked", "type-only", "ignore")
+                "masked", "info-unordered", "info-names", "type-only", "ignore")
 PROP_CHECKS = ("int", "len", "near", "range", "ratio", "shape", "names", "error", "errcode", "bulk", "hello", "help",
                "fields")
 

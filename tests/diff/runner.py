@@ -199,19 +199,40 @@ def norm_docs(r, nested=False):
     return (r[0], tuple(sorted(out, key=resp.sort_key) if nested else out))
 
 
+def norm_info(r, nested=False):
+    """A COMMAND / COMMAND INFO reply (an array of 10-element entries, or
+    nulls for unknown names) with every entry's subcommands (element 10, the
+    entries of the container's subcommands) sorted, recursively (redis walks
+    a hash table there); the top level keeps its order unless nested."""
+    if r[0] not in ("array", "set"):
+        return r
+    out = []
+    for e in r[1]:
+        if e[0] == "array" and len(e[1]) == 10:
+            e = ("array", e[1][:9] + (norm_info(e[1][9], True),))
+        out.append(e)
+    return (r[0], tuple(sorted(out, key=resp.sort_key) if nested else out))
+
+
 def docs_names(r):
     pairs = _pairs(r)
     return None if pairs is None else {k[1] for k, _ in pairs if k[0] == "bulk"}
 
 
-def check_docs_names(a, b, tables):
-    """An argument-less COMMAND DOCS: each server documents exactly the
-    top-level commands of its own command table (with `tables`, the tracker's
-    CommandTables of redis and the candidate; else the two name sets must be
-    equal)."""
-    na, nb = docs_names(a), docs_names(b)
+def info_names(r):
+    if r[0] != "array" or any(e[0] != "array" or not e[1] or e[1][0][0] != "bulk" for e in r[1]):
+        return None
+    return {e[1][0][1] for e in r[1]}
+
+
+def check_docs_names(a, b, tables, names=docs_names):
+    """An argument-less COMMAND DOCS (or, with names=info_names, COMMAND /
+    COMMAND INFO): each server describes exactly the top-level commands of
+    its own command table (with `tables`, the tracker's CommandTables of
+    redis and the candidate; else the two name sets must be equal)."""
+    na, nb = names(a), names(b)
     if na is None or nb is None:
-        return "not a map of names"
+        return "not a map of names" if names is docs_names else "not an array of command entries"
     if tables is None:
         return None if na == nb else "names differ: only redis %s, only candidate %s" % (
             sorted(na - nb)[:10], sorted(nb - na)[:10])
@@ -447,7 +468,7 @@ def compare(step, a, b, proto, tables=None):
     """a = reference (redis), b = candidate. Returns None if they agree, else
     a reason. A reason starting with 'CASE' means the reference itself does
     not satisfy the case's property (the test case is wrong). `tables`:
-    (redis, candidate) CommandTables, for docs-names."""
+    (redis, candidate) CommandTables, for docs-names and info-names."""
     m = step.mode
     if m == "ignore":
         return None
@@ -465,6 +486,10 @@ def compare(step, a, b, proto, tables=None):
         return check_docs_names(a, b, tables)
     if m == "masked":
         return None if norm_masked(a) == norm_masked(b) else "replies differ (numbers masked)"
+    if m == "info-unordered":
+        return None if norm_info(a) == norm_info(b) else "replies differ (ignoring the order of subcommands)"
+    if m == "info-names":
+        return check_docs_names(a, b, tables, info_names)
     if m == "type-only":
         return None if resp.kind(a) == resp.kind(b) else "reply types differ"
     if m == "prop":

@@ -336,6 +336,33 @@ class TestCompare(unittest.TestCase):
         self.assertIsNotNone(runner.compare(st, docs(b"a", b"b"), docs(b"a"), 3, (ref, cand)))
         self.assertIsNotNone(runner.compare(st, docs(b"a", b"b"), docs(b"a", b"b", b"c"), 3, (ref, cand)))
 
+    def test_info_unordered(self):
+        def info(name, subs=()):
+            rest = tuple(("int", 0) for _ in range(8))
+            return ("array", (("bulk", name),) + rest + ((("array", tuple(subs)) if subs else ("set", ())),))
+        a = ("array", (info(b"x", [info(b"x|a"), info(b"x|b", [info(b"x|b|c"), info(b"x|b|d")])]), info(b"y")))
+        b = ("array", (info(b"x", [info(b"x|b", [info(b"x|b|d"), info(b"x|b|c")]), info(b"x|a")]), info(b"y")))
+        st = self.step("info-unordered: COMMAND INFO x y")
+        self.assertIsNone(runner.compare(st, a, b, 3))
+        self.assertIsNotNone(runner.compare(self.step("COMMAND INFO x y"), a, b, 3))
+        self.assertIsNotNone(runner.compare(st, a, ("array", tuple(reversed(a[1]))), 3))  # top level keeps order
+        self.assertIsNotNone(runner.compare(st, a, ("array", (info(b"x", [info(b"x|a")]), info(b"y"))), 3))
+        nulls = ("array", (("null", "_"), info(b"y")))
+        self.assertIsNone(runner.compare(st, nulls, nulls, 3))
+        self.assertIsNotNone(runner.compare(st, nulls, ("array", (info(b"y"), ("null", "_"))), 3))
+
+    def test_info_names(self):
+        def cmds(*names):
+            return ("array", tuple(("array", (("bulk", n), ("int", -1))) for n in names))
+        st = self.step("info-names: COMMAND")
+        self.assertIsNone(runner.compare(st, cmds(b"a", b"b"), cmds(b"b", b"a"), 3))
+        self.assertIsNotNone(runner.compare(st, cmds(b"a", b"b"), cmds(b"a"), 3))
+        self.assertIsNotNone(runner.compare(st, cmds(b"a"), ("map", ()), 3))
+        ref = skips.CommandTable({b"a", b"b", b"b|x"})
+        cand = skips.CommandTable({b"a", b"c"})
+        self.assertIsNone(runner.compare(st, cmds(b"a", b"b"), cmds(b"c", b"a"), 3, (ref, cand)))
+        self.assertIsNotNone(runner.compare(st, cmds(b"a", b"b"), cmds(b"a"), 3, (ref, cand)))
+
     def test_replies(self):
         def unsub(*pairs):
             return ("replies", tuple(("array", (("bulk", b"unsubscribe"), ("bulk", n), ("int", c)))
