@@ -410,7 +410,7 @@ static void client_help_cmd(struct client *c)
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }

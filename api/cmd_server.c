@@ -189,7 +189,7 @@ static void config_help_cmd(struct client *c)
         "REWRITE",
         "    Rewrite the configuration file.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     };
     reply_lines(&c->out, lines, sizeof(lines) / sizeof(lines[0]));
 }

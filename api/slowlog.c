@@ -137,7 +137,7 @@ static void slowlog_get_cmd(struct client *c)
     struct slowlog *l = log_of(c->srv);
     long long count = 10, n = 0;
     if (c->argc > 3) {
-        reply_error(&c->out, "ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG HELP.");
+        cmd_sub_syntax_error(c);
         return;
     }
     if (c->argc == 3 &&
