@@ -305,11 +305,12 @@ static void debug_disk_fault(struct client *c)
         mode = faultvfs_parse(name);
     }
     if (mode < 0) {
-        reply_error(&c->out, "ERR DEBUG DISK-FAULT takes FULL, IOERR or OFF");
+        reply_error(&c->out, "ERR DEBUG DISK-FAULT takes FULL, IOERR, SLOW or OFF");
         return;
     }
     faultvfs_arm((enum faultvfs_mode)mode);
-    log_at(c->srv, LOG_WARNING, "DEBUG DISK-FAULT: sqlite file writes %s", mode ? faultvfs_name(mode) : "work again");
+    log_at(c->srv, LOG_WARNING, "DEBUG DISK-FAULT: %s", mode == FAULTVFS_SLOW ? "every fsync takes 2 seconds"
+           : mode ? faultvfs_name(mode) : "sqlite file writes work again");
     reply_ok(&c->out);
 }
 
@@ -353,9 +354,10 @@ static void debug_help(struct client *c)
         "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
-        "DISK-FAULT <FULL|IOERR|OFF>",
+        "DISK-FAULT <FULL|IOERR|SLOW|OFF>",
         "    Make every write and fsync of the snapshot and journal files fail as on a",
-        "    full disk (FULL) or a failing one (IOERR), or work again (OFF).",
+        "    full disk (FULL) or a failing one (IOERR), every fsync take 2 seconds",
+        "    (SLOW), or work again (OFF).",
         "HELP",
         "    Prints this help.",
     };

@@ -1239,11 +1239,11 @@ const struct cmd_doc cmd_docs_data[] = {
       .complexity = "O(1)",
       .args = "key#0, value:string" },
     { .name = "debug|disk-fault", .group = "server", .since = "0.1.0",
-      .summary = "Make the writes and syncs of the snapshot and journal files fail, as on a full or failing disk "
-                 "(taskkv)",
+      .summary = "Make the writes and syncs of the snapshot and journal files fail, as on a full or failing disk, "
+                 "or the syncs slow (taskkv)",
       .complexity = "O(1)",
       .doc_flags = "syscmd",
-      .args = "mode(FULL | IOERR | OFF)",
+      .args = "mode(FULL | IOERR | SLOW | OFF)",
       .parent_word = true },
 };
 

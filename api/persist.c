@@ -73,6 +73,7 @@ struct persist {
     bool sync_due;              /* committed since the last everysec fsync */
     uint64_t base_bytes;        /* journal size after the last rewrite / enable */
     unsigned long long commits, fsyncs;
+    unsigned long long delayed_fsyncs;   /* seconds an everysec fsync waited for the previous one */
     /* BGREWRITEAOF: a background save that folds the journal */
     bool child_rewrite;         /* the running child is a rewrite */
     bool rewrite_scheduled;
@@ -682,17 +683,34 @@ static void journal_commit_now(struct server *srv)
     journal_recovered(srv);
 }
 
-/* The once-a-second fsync of appendfsync everysec. */
+/* The once-a-second fsync of appendfsync everysec, on a background thread
+ * (engine/bgsync): the loop never waits for the disk. Its result is taken
+ * at the next tick; a failure refuses writes (MISCONF) as a failed commit
+ * does. While one is still running on a slow disk the next waits
+ * (aof_delayed_fsync counts those seconds), and the commits go on. */
 static void journal_cron(struct server *srv)
 {
     struct persist *p = P(srv);
     char err[ERRLEN];
-    if (!p->journal || !p->sync_due || fsync_policy(srv) != JOURNAL_FSYNC_EVERYSEC)
+    int r;
+    if (!p->journal)
         return;
-    p->sync_due = false;
-    if (!journal_sync(p->journal, err, sizeof(err)))
+    r = journal_sync_poll(p->journal, err, sizeof(err));
+    if (r > 0)
+        p->fsyncs++;
+    else if (r < 0)
         journal_failed(srv, "syncing", err);
-    else
+    if (!p->sync_due || fsync_policy(srv) != JOURNAL_FSYNC_EVERYSEC)
+        return;
+    if (journal_sync_running(p->journal)) {
+        p->delayed_fsyncs++;
+        return;
+    }
+    p->sync_due = false;
+    r = journal_sync_begin(p->journal, err, sizeof(err));
+    if (r < 0)
+        journal_failed(srv, "syncing", err);
+    else if (r > 0)
         p->fsyncs++;
 }
 
@@ -975,8 +993,9 @@ void persist_info(const struct server *srv, char *buf, size_t cap)
         size_t n = strlen(buf);
         snprintf(buf + n, cap - n,
                  "aof_current_size:%llu\r\naof_base_size:%llu\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\n"
-                 "aof_pending_bio_fsync:0\r\naof_delayed_fsync:0\r\n",
-                 (unsigned long long)journal_file_bytes(p->journal), (unsigned long long)p->base_bytes);
+                 "aof_pending_bio_fsync:%d\r\naof_delayed_fsync:%llu\r\n",
+                 (unsigned long long)journal_file_bytes(p->journal), (unsigned long long)p->base_bytes,
+                 journal_sync_running(p->journal) ? 1 : 0, p->delayed_fsyncs);
     }
     if (p->loading) {
         /* Redis' loading_* fields. Progress in bytes is estimated from rows:

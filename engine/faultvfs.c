@@ -6,9 +6,12 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 struct ffile {
     sqlite3_file base;
@@ -17,9 +20,25 @@ struct ffile {
 
 static sqlite3_vfs *g_real;
 static sqlite3_vfs g_vfs;
-static volatile int g_mode;
+static atomic_int g_mode;   /* read by the background fsync thread too (engine/bgsync) */
 
 #define REAL(f) (((struct ffile *)(f))->real)
+
+/* FULL and IOERR fail writes; SLOW only delays syncs. */
+static bool failing(void)
+{
+    int m = atomic_load(&g_mode);
+    return m == FAULTVFS_FULL || m == FAULTVFS_IOERR;
+}
+
+void faultvfs_slow_sync(void)
+{
+    if (atomic_load(&g_mode) == FAULTVFS_SLOW) {
+        struct timespec ts = { FAULTVFS_SLOW_MS / 1000, (FAULTVFS_SLOW_MS % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+}
 
 static int fail_code(int io)
 {
@@ -38,20 +57,21 @@ static int f_read(sqlite3_file *f, void *p, int n, sqlite3_int64 off)
 }
 static int f_write(sqlite3_file *f, const void *p, int n, sqlite3_int64 off)
 {
-    if (g_mode)
+    if (failing())
         return fail_code(SQLITE_IOERR_WRITE);
     return REAL(f)->pMethods->xWrite(REAL(f), p, n, off);
 }
 static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
-    if (g_mode)
+    if (failing())
         return fail_code(SQLITE_IOERR_TRUNCATE);
     return REAL(f)->pMethods->xTruncate(REAL(f), size);
 }
 static int f_sync(sqlite3_file *f, int flags)
 {
-    if (g_mode)
+    if (failing())
         return fail_code(SQLITE_IOERR_FSYNC);
+    faultvfs_slow_sync();
     return REAL(f)->pMethods->xSync(REAL(f), flags);
 }
 static int f_size(sqlite3_file *f, sqlite3_int64 *size) { return REAL(f)->pMethods->xFileSize(REAL(f), size); }
@@ -174,13 +194,14 @@ bool faultvfs_install(void)
     return true;
 }
 
-void faultvfs_arm(enum faultvfs_mode mode) { g_mode = (int)mode; }
+void faultvfs_arm(enum faultvfs_mode mode) { atomic_store(&g_mode, (int)mode); }
 
-enum faultvfs_mode faultvfs_mode(void) { return (enum faultvfs_mode)g_mode; }
+enum faultvfs_mode faultvfs_mode(void) { return (enum faultvfs_mode)atomic_load(&g_mode); }
 
 int faultvfs_errno(void)
 {
-    return g_mode == FAULTVFS_FULL ? ENOSPC : g_mode == FAULTVFS_IOERR ? EIO : 0;
+    int m = atomic_load(&g_mode);
+    return m == FAULTVFS_FULL ? ENOSPC : m == FAULTVFS_IOERR ? EIO : 0;
 }
 
 int faultvfs_parse(const char *name)
@@ -191,10 +212,12 @@ int faultvfs_parse(const char *name)
         return FAULTVFS_FULL;
     if (!strcasecmp(name, "ioerr"))
         return FAULTVFS_IOERR;
+    if (!strcasecmp(name, "slow"))
+        return FAULTVFS_SLOW;
     return -1;
 }
 
 const char *faultvfs_name(enum faultvfs_mode mode)
 {
-    return mode == FAULTVFS_FULL ? "full" : mode == FAULTVFS_IOERR ? "ioerr" : "off";
+    return mode == FAULTVFS_FULL ? "full" : mode == FAULTVFS_IOERR ? "ioerr" : mode == FAULTVFS_SLOW ? "slow" : "off";
 }

@@ -2,6 +2,7 @@
  * journal: the append-only journal as an sqlite WAL database (journal.h).
  */
 #include "engine/journal.h"
+#include "engine/bgsync.h"
 #include "engine/faultvfs.h"
 #include "engine/varint.h"
 
@@ -30,6 +31,7 @@ struct journal {
     size_t redo_len, redo_cap;
     bool redo_needed;           /* a commit failed: the rows are not in sqlite's transaction */
     int last_errno;
+    struct bgsync *bg;          /* EVERYSEC's background fsync, created on first use */
 };
 
 static bool redo_add(struct journal *j, uint64_t seq, int db, const unsigned char *p, size_t len)
@@ -268,6 +270,7 @@ void journal_close(struct journal *j)
 {
     if (!j)
         return;
+    bgsync_destroy(j->bg);   /* waits for a running fsync */
     if (journal_pending(j))
         journal_commit(j, NULL, 0);
     sqlite3_finalize(j->ins);
@@ -438,6 +441,34 @@ bool journal_sync(struct journal *j, char *err, size_t errcap)
         return true;
     j->last_errno = errno ? errno : EIO;
     return false;
+}
+
+int journal_sync_begin(struct journal *j, char *err, size_t errcap)
+{
+    const char *const paths[] = { j->wal_path, j->path };
+    if (faultvfs_errno())
+        return journal_sync(j, err, errcap) ? 1 : -1;   /* the injected fault, reported at once */
+    if (!j->bg)
+        j->bg = bgsync_create();
+    if (j->bg && bgsync_start(j->bg, paths, 2))
+        return 0;
+    return journal_sync(j, err, errcap) ? 1 : -1;
+}
+
+bool journal_sync_running(const struct journal *j) { return j->bg && bgsync_running(j->bg); }
+
+int journal_sync_poll(struct journal *j, char *err, size_t errcap)
+{
+    int errnum = 0;
+    switch (j->bg ? bgsync_poll(j->bg, err, errcap, &errnum) : BGSYNC_IDLE) {
+    case BGSYNC_OK:
+        return 1;
+    case BGSYNC_FAILED:
+        j->last_errno = errnum ? errnum : EIO;
+        return -1;
+    default:
+        return 0;
+    }
 }
 
 bool journal_truncate(struct journal *j, uint64_t upto, char *err, size_t errcap)

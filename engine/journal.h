@@ -15,8 +15,8 @@
  * writes share one durable commit. The durability of a commit follows the
  * fsync policy: JOURNAL_FSYNC_ALWAYS commits with synchronous=FULL (the WAL
  * is fsynced before journal_commit returns); EVERYSEC and NO commit with
- * synchronous=OFF, and journal_sync() (called once a second for EVERYSEC)
- * fsyncs the -wal file. The database is opened with locking_mode=EXCLUSIVE:
+ * synchronous=OFF, and journal_sync_begin() (called once a second for
+ * EVERYSEC) fsyncs the -wal file on a background thread. The database is opened with locking_mode=EXCLUSIVE:
  * one process uses it, and no -shm file is made.
  *
  * A crash can leave WAL frames after the last complete commit: sqlite
@@ -67,8 +67,17 @@ bool journal_commit(struct journal *j, char *err, size_t errcap);
 bool journal_has_failed(const struct journal *j);
 /* The errno of the last failure (ENOSPC for a full disk, EIO ...). */
 int journal_last_errno(const struct journal *j);
-/* fsyncs the WAL file (EVERYSEC's once-a-second step). False on failure. */
+/* fsyncs the WAL file now. False on failure. */
 bool journal_sync(struct journal *j, char *err, size_t errcap);
+/* EVERYSEC's once-a-second step, off the caller's thread (engine/bgsync):
+ * 0 the fsync started in the background, 1 it was done here (no thread
+ * could be started), -1 it failed at once (err set; an injected fault).
+ * Not called while journal_sync_running(). */
+int journal_sync_begin(struct journal *j, char *err, size_t errcap);
+bool journal_sync_running(const struct journal *j);
+/* The background fsync's result, once: 1 synced, -1 failed (err set,
+ * journal_last_errno() its errno), 0 none finished since the last poll. */
+int journal_sync_poll(struct journal *j, char *err, size_t errcap);
 /* Deletes rows with seq <= upto (after a snapshot that holds them). */
 bool journal_truncate(struct journal *j, uint64_t upto, char *err, size_t errcap);
 /* Number of rows, and the size of the data (pages in use x page size:

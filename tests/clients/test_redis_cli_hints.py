@@ -181,12 +181,12 @@ def test_hints_of_taskkv_commands(t):
         return (cli.hint("debug disk-fault "), cli.hint("DEBUG DISK-FAULT "), cli.hint("debug "),
                 cli.hint("delifeq "), cli.help("help debug disk-fault"))
     fault, upper, plain, delifeq, helped = session(t.server, run)
-    eq(fault, b"FULL|IOERR|OFF")
-    eq(upper, b"FULL|IOERR|OFF")
+    eq(fault, b"FULL|IOERR|SLOW|OFF")
+    eq(upper, b"FULL|IOERR|SLOW|OFF")
     eq(plain, b"")
     eq(delifeq, b"key value")
     helped = ANSI_RE.sub(b"", helped)
-    check(b"DEBUG DISK-FAULT FULL|IOERR|OFF" in helped and b"summary: Make the writes" in helped,
+    check(b"DEBUG DISK-FAULT FULL|IOERR|SLOW|OFF" in helped and b"summary: Make the writes" in helped,
           "help debug disk-fault: %r" % helped)
     ref = session(t.shared_redis(), lambda cli: cli.hint("debug disk-fault "))
     eq(ref, b"")
