@@ -357,7 +357,8 @@ void client_after_command(struct client *c)
 bool client_check_idle(struct client *c, int64_t now_ms)
 {
     int timeout = config_values(c->srv->cfg)->timeout;
-    if (!timeout || (c->flags & (CF_FAKE | CF_BLOCKED | CF_PAUSED | CF_PUBSUB | CF_MONITOR)))
+    /* a held reply (CF_HELD) is the server's wait, not the client's idling */
+    if (!timeout || (c->flags & (CF_FAKE | CF_BLOCKED | CF_PAUSED | CF_HELD | CF_PUBSUB | CF_MONITOR)))
         return true;
     /* whole seconds, as Redis compares its unixtime stamps */
     if (now_ms / 1000 - c->last_interaction_ms / 1000 <= timeout)

@@ -4,8 +4,9 @@
  *
  * State (struct maxmem, owned by the server): the engine's evictor with its
  * pool; the eviction timer, armed while an eviction that ran out of time is
- * unfinished (Redis' eviction time proc: it calls maxmem_evict() again in
- * every loop iteration until that answers "not running"); the out-of-memory
+ * unfinished and when CONFIG SET gives a limit (Redis' eviction time proc: it
+ * calls maxmem_evict() again in every loop iteration until that answers "not
+ * running"; never inside a busy script); the out-of-memory
  * answer the dispatcher gave when the current script started; when used
  * memory last went over the limit and the time spent over it before; the
  * allocator's count at start-up; and the definitions of the commands the
@@ -188,7 +189,12 @@ static void proc_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct server *srv = w->data;
     struct maxmem *m = srv->maxmem;
-    enum maxmem_state st = maxmem_evict(srv);
+    enum maxmem_state st;
+    if (script_timed_out(srv)) {   /* the loop runs inside a script: its writes are not done */
+        m->proc_running = false;   /* the next command or the cron evicts again */
+        return;
+    }
+    st = maxmem_evict(srv);
     block_serve_ready(srv->block);   /* waiters on evicted keys look again */
     if (st == MAXMEM_RUNNING) {
         ev_timer_set(w, 0, 0);
@@ -332,8 +338,10 @@ void maxmem_config_changed(struct server *srv, bool limit_changed, bool policy_c
             log_at(srv, LOG_WARNING, "WARNING: the new maxmemory value set via CONFIG SET (%llu) is smaller than the "
                    "current memory usage (%zu). This will result in key eviction and/or the inability to accept new "
                    "write commands depending on the maxmemory-policy.", srv->maxmemory, used);
+        /* as Redis: the eviction timer, not now (CONFIG SET in a MULTI lets
+         * the rest of its EXEC see the keys) */
+        start_proc(srv);
     }
-    maxmem_evict(srv);
 }
 
 void maxmem_reset_stats(struct server *srv)

@@ -147,6 +147,7 @@ static void feed_line(struct server *srv, struct client *c, const struct cmd_def
             continue;
         count++;
         reply_raw(&m->out, buf, len);
+        m->flags |= CF_DATA_OUT;   /* the line may show a write not yet committed (persist.c update_hold) */
         client_mark_pending(m);
     }
     free(buf);

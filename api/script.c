@@ -20,10 +20,12 @@
  * Busy. Lua calls script_hook() every 100000 instructions. Once the run
  * passes busy-reply-threshold (never when it is 0) it is marked timed out:
  * the caller's socket watchers stop (its own pipelined input waits for the
- * reply), the deadline timer stops (no expiry, no blocked-client timeouts
- * during a script) and the loop runs without waiting at every hook, with the
- * other clients' replies flushed here. The dispatcher answers their
- * commands -BUSY (script_allowed_or_reply) except those flagged allow-busy:
+ * reply), the deadline timer and the cron stop (no expiry, no blocked-client
+ * timeouts, no idle-client closing, eviction or saving during a script: as
+ * in Redis, whose serverCron waits for the script) and the loop runs without
+ * waiting at every hook, with the other clients' replies flushed here. The
+ * dispatcher answers their commands -BUSY (script_allowed_or_reply) except
+ * those flagged allow-busy:
  * SCRIPT KILL marks the run killed (refused with UNKILLABLE once it wrote),
  * and SHUTDOWN NOSAVE or a signal end it too; the next hook raises the kill
  * error, at every line from then on so pcall cannot hold it.
@@ -237,9 +239,13 @@ static void serve_others(struct script_state *st)
     struct client **pp;
     bool timer = ev_is_active(&srv->deadline_timer);
     ev_timer_stop(srv->loop, &srv->deadline_timer);
+    ev_ref(srv->loop);   /* the cron is unreferenced (server_create): libev wants it back before a stop */
+    ev_timer_stop(srv->loop, &srv->cron);   /* keeps its remaining delay */
     ev_prepare_stop(srv->loop, &srv->before_sleep);
     ev_run(srv->loop, EVRUN_NOWAIT);
     ev_prepare_start(srv->loop, &srv->before_sleep);
+    ev_timer_start(srv->loop, &srv->cron);
+    ev_unref(srv->loop);
     if (timer)
         ev_timer_start(srv->loop, &srv->deadline_timer);
     persist_journal_commit(srv);   /* others' writes are durable before their replies go */
