@@ -221,6 +221,7 @@ static void shutdown_on_signal(struct server *srv, int signum)
 {
     const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
     srv->pending_signal = 0;
+    log_at(srv, LOG_WARNING, "User requested shutdown...");   /* SHUTDOWN logs it itself */
     if (!persist_prepare_shutdown(srv, persist_signal_flags(srv, signum))) {
         log_at(srv, LOG_WARNING, "%s received but errors trying to shut down the server, check the logs for more "
                "information", name);
@@ -608,7 +609,6 @@ int server_run(struct server *srv)
     /* flush what the last commands produced (SHUTDOWN replies nothing) */
     persist_journal_commit(srv);
     flush_pending(srv);
-    log_at(srv, LOG_WARNING, "User requested shutdown...");
     log_at(srv, LOG_WARNING, "taskkv is now ready to exit, bye bye...");
     ev_signal_stop(srv->loop, &srv->sigterm);
     ev_signal_stop(srv->loop, &srv->sigint);
