@@ -312,6 +312,7 @@ static void end_wait(struct block_state *b, struct client *c)
 static void finish(struct block_state *b, struct client *c)
 {
     end_wait(b, c);
+    c->last_interaction_ms = server_clock_ms();   /* its reply is on the way: not idle for `timeout` */
     c->flags |= CF_DATA_OUT;
     client_after_command(c);
     client_mark_pending(c);
