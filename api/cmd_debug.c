@@ -14,13 +14,14 @@
  * mean the closest thing taskkv has: serializedlength is the length of the
  * value's snapshot encoding (engine/codec.h; a string's bytes), not of an
  * RDB; ql_uncompressed_size sums taskkv's node packs; ql_compressed is 0
- * (nodes are never compressed); ql_listpack_max is the current
- * list-max-listpack-size.
+ * (nodes are never compressed); ql_listpack_max is the list's own fill
+ * (list-max-listpack-size when it was created, -2 for SORT ... STORE).
  */
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/log.h"
+#include "api/maxmemory.h"
 #include "api/persist.h"
 #include "api/reply.h"
 #include "api/server.h"
@@ -139,7 +140,7 @@ static void quicklist_fields(struct client *c, const struct kv_obj *o, char *buf
     nodes = tlist_node_count(l);
     snprintf(buf, size, " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:0 ql_uncompressed_size:%zu",
              nodes, nodes ? (double)tlist_len(l) / (double)nodes : 0.0,
-             config_values(c->srv->cfg)->list_max_listpack_size, tlist_bytes(l));
+             tlist_fill(l), tlist_bytes(l));
 }
 
 /* Redis reads the table directly: no expiry, no access-time update. */
@@ -156,8 +157,8 @@ static void debug_object(struct client *c)
     quicklist_fields(c, o, extra, sizeof(extra));
     snprintf(line, sizeof(line),
              "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%u lru_seconds_idle:%lld%s",
-             (const void *)o, kv_obj_refcount(o), kv_enc_name(kv_obj_encoding(o)), serialized_length(o),
-             (unsigned)o->lru, kv_idle_seconds(c->srv->ks, o), extra);
+             (const void *)o, kv_obj_refcount(o, maxmem_shares_integers(c->srv)), kv_enc_name(kv_obj_encoding(o)),
+             serialized_length(o), (unsigned)o->lru, kv_idle_seconds(c->srv->ks, o), extra);
     reply_simple(&c->out, line);
 }
 

@@ -12,6 +12,9 @@
  * TYPE filter) go through db_read, which counts keyspace hits and misses;
  * writes go through db_write, which does not. Both expire lazily, raising
  * "expired" and propagating a DEL of their own before the command's effect.
+ * EXISTS, TYPE, the TTL family and SCAN's TYPE filter leave the access time
+ * (LFU counter) alone, as Redis' LOOKUP_NOTOUCH; RENAME and MOVE keep the
+ * value's, COPY's new value starts afresh.
  *
  * Events, as Redis raises them (all NOTIFY_GENERIC): "del" per deleted key;
  * "new" whenever a key is created under a name (dbAdd: RENAME, COPY and MOVE
@@ -70,10 +73,16 @@ static void signal_pair(struct client *c, const struct resp_arg *key_a, int db_a
 }
 
 /* Adds `val` (owned) under `key` in `db` with deadline `when_ms` (-1: none);
- * the engine raises "new". The key must be absent. */
-static void add_key(struct client *c, int db, const struct resp_arg *key, struct kv_obj *val, int64_t when_ms)
+ * the engine raises "new". The key must be absent. keep_access: the same
+ * value under another name (RENAME, MOVE) keeps its access time / LFU
+ * counter; a new one (COPY) starts afresh. */
+static void add_key(struct client *c, int db, const struct resp_arg *key, struct kv_obj *val, int64_t when_ms,
+                    bool keep_access)
 {
+    uint32_t lru = val->lru;
     struct kv_entry *e = kv_add(c->srv->ks, db, key->ptr, key->len, val);
+    if (keep_access)
+        kv_entry_val(e)->lru = lru;
     if (when_ms != -1)
         kv_ttl_set(c->srv->ks, db, e, when_ms);
 }
@@ -92,19 +101,22 @@ static void del_cmd(struct client *c)
 }
 
 /* EXISTS and TOUCH: the number of arguments naming a live key, repeats
- * counted each time. */
-static void count_cmd(struct client *c)
+ * counted each time; only TOUCH touches them. */
+static void count_generic(struct client *c, bool touch)
 {
     long long n = 0;
     for (int j = 1; j < c->argc; j++)
-        if (db_read(c, &c->argv[j]))
+        if (touch ? db_read(c, &c->argv[j]) : db_read_notouch(c, &c->argv[j]))
             n++;
     reply_int(&c->out, n);
 }
 
+static void exists_cmd(struct client *c) { count_generic(c, false); }
+static void touch_cmd(struct client *c) { count_generic(c, true); }
+
 static void type_cmd(struct client *c)
 {
-    struct kv_entry *e = db_read(c, &c->argv[1]);
+    struct kv_entry *e = db_read_notouch(c, &c->argv[1]);
     reply_simple(&c->out, e ? kv_type_name(kv_entry_val(e)->type) : "none");
 }
 
@@ -193,7 +205,7 @@ static bool scan_keep(struct client *c, const struct scan_opts *o, const struct 
         return false;
     if (o->type) {
         const char *name;
-        e = db_read(c, key);
+        e = db_read_notouch(c, key);
         name = e ? kv_type_name(kv_entry_val(e)->type) : "none";
         if (strlen(name) != o->type_len || strncasecmp(name, o->type, o->type_len) != 0)
             return false;
@@ -267,7 +279,7 @@ static void rename_generic(struct client *c, bool nx)
     val = kv_take(ks, c->db, src->ptr, src->len, &when);
     if (dst_exists)
         kv_delete(ks, c->db, dst->ptr, dst->len);
-    add_key(c, c->db, dst, val, when);
+    add_key(c, c->db, dst, val, when, true);
     signal_pair(c, src, c->db, "rename_from", dst, c->db, "rename_to");
     cmd_dirty(c, 1);
     if (nx)
@@ -298,7 +310,7 @@ static void move_cmd(struct client *c)
         return;
     }
     val = kv_take(ks, c->db, key->ptr, key->len, &when);
-    add_key(c, dst, key, val, when);
+    add_key(c, dst, key, val, when, true);
     signal_pair(c, key, c->db, "move_from", key, dst, "move_to");
     cmd_dirty(c, 1);
     reply_int(&c->out, 1);
@@ -344,7 +356,7 @@ static void copy_cmd(struct client *c)
     copy = kv_obj_dup(kv_entry_val(e));
     if (dst_exists)
         kv_delete(ks, db, dst->ptr, dst->len);
-    add_key(c, db, dst, copy, kv_ttl_get(e));
+    add_key(c, db, dst, copy, kv_ttl_get(e), false);
     kv_changed(ks, db, dst->ptr, dst->len);
     kv_notify(ks, NOTIFY_GENERIC, "copy_to", db, dst->ptr, dst->len);
     cmd_dirty(c, 1);
@@ -462,7 +474,7 @@ static void pexpireat_cmd(struct client *c) { expire_generic(c, false, false); }
  * in ms or in seconds rounded half up. */
 static void ttl_generic(struct client *c, bool ms, bool abs)
 {
-    struct kv_entry *e = db_read(c, &c->argv[1]);
+    struct kv_entry *e = db_read_notouch(c, &c->argv[1]);
     int64_t when;
     long long t;
     if (!e) {
@@ -511,8 +523,8 @@ static const struct cmd_def keys_cmds[] = {
     { "del", del_cmd, -2, KW, A_WS, 1, -1, 1, "Delete a key", NULL },
     { "unlink", del_cmd, -2, KWF, A_WF, 1, -1, 1,
       "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", NULL },
-    { "exists", count_cmd, -2, KRF, A_RF, 1, -1, 1, "Determine if a key exists", NULL },
-    { "touch", count_cmd, -2, KRF, A_RF, 1, -1, 1,
+    { "exists", exists_cmd, -2, KRF, A_RF, 1, -1, 1, "Determine if a key exists", NULL },
+    { "touch", touch_cmd, -2, KRF, A_RF, 1, -1, 1,
       "Alters the last access time of a key(s). Returns the number of existing keys specified.", NULL },
     { "type", type_cmd, 2, KRF, A_RF, 1, 1, 1, "Determine the type stored at key", NULL },
     { "keys", keys_cmd, 2, KR, A_RS | ACL_DANGEROUS, 0, 0, 0, "Find all keys matching the given pattern", NULL },

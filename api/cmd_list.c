@@ -2,7 +2,8 @@
  * cmd_list: the list commands of Redis 7.0 - LPUSH RPUSH LPUSHX RPUSHX LPOP
  * RPOP LLEN LINDEX LINSERT LSET LRANGE LREM LTRIM LPOS RPOPLPUSH LMOVE LMPOP
  * and the blocking BLPOP BRPOP BRPOPLPUSH BLMOVE BLMPOP - over the quicklist
- * of engine/t_list.h (node fill = list-max-listpack-size, read per call).
+ * of engine/t_list.h (node fill: each list's own, list-max-listpack-size when
+ * it was created, as Redis' quicklists keep theirs).
  *
  * Behaviour is Redis 7.0.15's, checked against the real server: the order
  * in which arguments and keys are validated (e.g. LINDEX looks the key up
@@ -48,8 +49,6 @@
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-static int fill_of(const struct client *c) { return config_values(c->srv->cfg)->list_max_listpack_size; }
-
 static struct tlist *list_of(struct kv_entry *e) { return kv_entry_val(e)->v.ptr; }
 
 static const char *push_event(enum tlist_end where) { return where == TLIST_HEAD ? "lpush" : "rpush"; }
@@ -67,7 +66,7 @@ static void shrunk(struct client *c, const struct resp_arg *key, const char *eve
 {
     struct kv_entry *e;
     touched(c, key, event, dirty);
-    e = db_write(c, key);
+    e = db_peek(c, key);
     if (e && tlist_len(list_of(e)) == 0)
         coll_delete_emptied(c, key);
 }
@@ -75,8 +74,11 @@ static void shrunk(struct client *c, const struct resp_arg *key, const char *eve
 /* The list at key, created empty when absent (raising "new"). */
 static struct tlist *list_create_or_get(struct client *c, const struct resp_arg *key, struct kv_entry *e)
 {
-    if (!e)
-        e = kv_add(c->srv->ks, c->db, key->ptr, key->len, kv_obj_wrap(KV_LIST, tlist_create()));
+    if (!e) {
+        struct tlist *l = tlist_create();
+        tlist_set_fill(l, config_values(c->srv->cfg)->list_max_listpack_size);
+        e = kv_add(c->srv->ks, c->db, key->ptr, key->len, kv_obj_wrap(KV_LIST, l));
+    }
     return list_of(e);
 }
 
@@ -101,7 +103,6 @@ static void push_generic(struct client *c, enum tlist_end where, bool only_exist
 {
     const struct resp_arg *key = &c->argv[1];
     struct kv_entry *e;
-    int fill = fill_of(c);
     if (!db_write_typed_or_reply(c, key, KV_LIST, &e))
         return;
     if (!e && only_existing) {
@@ -110,7 +111,7 @@ static void push_generic(struct client *c, enum tlist_end where, bool only_exist
     }
     struct tlist *l = list_create_or_get(c, key, e);
     for (int j = 2; j < c->argc; j++)
-        tlist_push(l, where, c->argv[j].ptr, c->argv[j].len, fill);
+        tlist_push(l, where, c->argv[j].ptr, c->argv[j].len, tlist_fill(l));
     reply_int(&c->out, (long long)tlist_len(l));
     touched(c, key, push_event(where), c->argc - 2);
 }
@@ -126,7 +127,6 @@ static void rpushx_cmd(struct client *c) { push_generic(c, TLIST_TAIL, true); }
 static long long pop_reply(struct client *c, const struct resp_arg *key, struct tlist *l, enum tlist_end where,
                            long long count)
 {
-    int fill = fill_of(c);
     long long n = count < 0 ? 1 : count;
     if ((unsigned long long)n > tlist_len(l))
         n = (long long)tlist_len(l);
@@ -137,7 +137,7 @@ static long long pop_reply(struct client *c, const struct resp_arg *key, struct 
         size_t len;
         tlist_peek(l, where, &s, &len);
         reply_bulk(&c->out, s, len);
-        tlist_pop(l, where, fill);
+        tlist_pop(l, where, tlist_fill(l));
     }
     shrunk(c, key, pop_event(where), n);
     return n;
@@ -205,14 +205,18 @@ static void blmpop_cmd(struct client *c) { coll_mpop(c, true, KV_LIST, "left", "
 /* ---- moves --------------------------------------------------------------------- */
 
 /* Whether a move from src to dst can be served: 1 yes (src has data, dst is
- * absent or a list), 0 nothing to serve, -1 WRONGTYPE replied. */
-static int move_ready_or_reply(struct client *c, const struct resp_arg *src, const struct resp_arg *dst)
+ * absent or a list), 0 nothing to serve, -1 WRONGTYPE replied. Redis'
+ * blocking forms look a ready source up once more (an access in LFU mode). */
+static int move_ready_or_reply(struct client *c, const struct resp_arg *src, const struct resp_arg *dst,
+                               bool blocking)
 {
     struct kv_entry *d;
     void *l;
     int ready = coll_first_ready_or_reply(c, src, 1, KV_LIST, &l);
     if (ready < 0)
         return ready == -1 ? 0 : -1;
+    if (blocking)
+        db_write(c, src);
     if (!db_write_typed_or_reply(c, dst, KV_LIST, &d))
         return -1;
     return 1;
@@ -224,15 +228,16 @@ static int move_ready_or_reply(struct client *c, const struct resp_arg *src, con
 static void move_reply(struct client *c, const struct resp_arg *src, const struct resp_arg *dst,
                        enum tlist_end from, enum tlist_end to)
 {
-    struct tlist *sl = list_of(db_write(c, src));
-    int fill = fill_of(c);
+    struct tlist *sl = list_of(db_peek(c, src));
+    struct tlist *dl;
     const char *s;
     size_t len;
     tlist_peek(sl, from, &s, &len);
     char *v = kv_xmalloc(len ? len : 1);   /* src may be dst: copy before pushing */
     memcpy(v, s, len);
-    tlist_pop(sl, from, fill);
-    tlist_push(list_create_or_get(c, dst, db_write(c, dst)), to, v, len, fill);
+    tlist_pop(sl, from, tlist_fill(sl));
+    dl = list_create_or_get(c, dst, db_peek(c, dst));
+    tlist_push(dl, to, v, len, tlist_fill(dl));
     touched(c, dst, push_event(to), 1);
     reply_bulk(&c->out, v, len);
     shrunk(c, src, pop_event(from), 0);
@@ -262,7 +267,7 @@ static void move_generic(struct client *c, enum tlist_end from, enum tlist_end t
     int64_t deadline = 0;
     if (timeout && !block_timeout_or_reply(c, timeout, false, &deadline))
         return;
-    int ready = move_ready_or_reply(c, src, dst);
+    int ready = move_ready_or_reply(c, src, dst, timeout != NULL);
     if (ready < 0)
         return;
     if (ready > 0) {
@@ -439,7 +444,7 @@ static void linsert_cmd(struct client *c)
         return;
     }
     struct tlist *l = list_of(e);
-    if (!tlist_insert(l, pivot->ptr, pivot->len, after, val->ptr, val->len, fill_of(c))) {
+    if (!tlist_insert(l, pivot->ptr, pivot->len, after, val->ptr, val->len, tlist_fill(l))) {
         reply_int(&c->out, -1);
         return;
     }
@@ -460,7 +465,7 @@ static void lset_cmd(struct client *c)
     }
     if (!arg_ll_or_reply(c, &c->argv[2], &index))
         return;
-    if (!tlist_set(list_of(e), index, val->ptr, val->len, fill_of(c))) {
+    if (!tlist_set(list_of(e), index, val->ptr, val->len, tlist_fill(list_of(e)))) {
         reply_err(&c->out, RE_INDEX_RANGE);
         return;
     }
@@ -476,7 +481,7 @@ static void lrem_cmd(struct client *c)
     size_t removed;
     if (!arg_ll_or_reply(c, &c->argv[2], &count) || !db_write_typed_or_reply(c, key, KV_LIST, &e))
         return;
-    removed = e ? tlist_remove(list_of(e), val->ptr, val->len, count, fill_of(c)) : 0;
+    removed = e ? tlist_remove(list_of(e), val->ptr, val->len, count, tlist_fill(list_of(e))) : 0;
     if (removed)   /* "lrem" (and "del") before the reply, as Redis */
         shrunk(c, key, "lrem", (long long)removed);
     reply_int(&c->out, (long long)removed);
@@ -500,8 +505,8 @@ static void ltrim_cmd(struct client *c)
         } else {
             head = (size_t)len;
         }
-        tlist_delete_range(l, 0, head, fill_of(c));
-        tlist_delete_range(l, tlist_len(l) - tail, tail, fill_of(c));
+        tlist_delete_range(l, 0, head, tlist_fill(l));
+        tlist_delete_range(l, tlist_len(l) - tail, tail, tlist_fill(l));
         shrunk(c, key, "ltrim", (long long)(head + tail));
     }
     reply_ok(&c->out);

@@ -243,7 +243,7 @@ static void object_refcount_cmd(struct client *c)
         reply_null(&c->out);
         return;
     }
-    reply_int(&c->out, kv_obj_refcount(kv_entry_val(e)));
+    reply_int(&c->out, kv_obj_refcount(kv_entry_val(e), maxmem_shares_integers(c->srv)));
 }
 
 static void object_help_cmd(struct client *c)

@@ -369,7 +369,7 @@ static void smove_cmd(struct client *c)
         return;
     }
     set_changed(c, src, so->v.ptr, "srem", 1);
-    de = db_write(c, dst);   /* looked up again after the source's possible deletion */
+    de = db_peek(c, dst);   /* looked up again after the source's possible deletion */
     ds = de ? set_of(de) : tset_new();
     added = tset_add(ds, m->ptr, m->len, max_intset(c));
     if (!de)

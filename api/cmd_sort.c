@@ -499,8 +499,7 @@ static void store_result(struct sorter *s, const size_t *idx, long long start, l
     struct client *c = s->c;
     const struct sort_opts *o = s->o;
     const struct resp_arg *dst = o->store;
-    int fill = config_values(c->srv->cfg)->list_max_listpack_size;
-    struct tlist *l = tlist_create();
+    struct tlist *l = tlist_create();   /* Redis 7.0 leaves it the default fill */
     char num[KV_LLSTR_SIZE];
     long long n;
 
@@ -509,13 +508,13 @@ static void store_result(struct sorter *s, const size_t *idx, long long start, l
         const char *e = s->arena + it->off, *v;
         size_t vlen;
         if (!o->ngets)
-            tlist_push(l, TLIST_TAIL, e, it->len, fill);
+            tlist_push(l, TLIST_TAIL, e, it->len, tlist_fill(l));
         for (int g = 0; g < o->ngets; g++) {
             if (!pat_lookup(s, &o->gets[g], e, it->len, &v, &vlen, num)) {
                 v = "";
                 vlen = 0;
             }
-            tlist_push(l, TLIST_TAIL, v, vlen, fill);
+            tlist_push(l, TLIST_TAIL, v, vlen, tlist_fill(l));
         }
     }
     n = (long long)tlist_len(l);

@@ -79,6 +79,14 @@ void coll_wait(struct client *c, const struct resp_arg *keys, int n, int64_t dea
     block_wait(c, &spec);
 }
 
+/* Redis' blocking sorted-set pops look the key up once more in the pop
+ * itself (one access more in LFU mode); its blocking list pops do not. */
+static void blocking_relookup(struct client *c, const struct resp_arg *key, int type)
+{
+    if (type == KV_ZSET)
+        db_write(c, key);
+}
+
 void coll_bpop(struct client *c, int type, int end, coll_serve_fn serve)
 {
     const struct resp_arg *keys = &c->argv[1];
@@ -88,10 +96,12 @@ void coll_bpop(struct client *c, int type, int end, coll_serve_fn serve)
     if (!block_timeout_or_reply(c, &c->argv[c->argc - 1], false, &deadline))
         return;
     j = coll_first_ready_or_reply(c, keys, c->argc - 2, type, &val);
-    if (j >= 0)
+    if (j >= 0) {
+        blocking_relookup(c, &keys[j], type);
         serve(c, &keys[j], val, end, -1);
-    else if (j == -1)
+    } else if (j == -1) {
         coll_wait(c, keys, c->argc - 2, deadline);
+    }
 }
 
 /* The arguments of an *MPOP after its optional timeout. */
@@ -141,12 +151,15 @@ void coll_mpop(struct client *c, bool blocking, int type, const char *end0, cons
     if (blocking && !block_timeout_or_reply(c, &c->argv[1], false, &deadline))
         return;
     j = coll_first_ready_or_reply(c, keys, (int)a.numkeys, type, &val);
-    if (j >= 0)
+    if (j >= 0) {
+        if (blocking)
+            blocking_relookup(c, &keys[j], type);
         serve(c, &keys[j], val, a.end, a.count);
-    else if (j == -1 && blocking)
+    } else if (j == -1 && blocking) {
         coll_wait(c, keys, (int)a.numkeys, deadline);
-    else if (j == -1)
+    } else if (j == -1) {
         reply_null_array(&c->out);
+    }
 }
 
 /* ---- SSCAN HSCAN ZSCAN --------------------------------------------------------- */

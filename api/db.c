@@ -5,10 +5,11 @@
 #include "api/reply.h"
 #include "api/server.h"
 
-struct kv_entry *db_read(struct client *c, const struct resp_arg *key)
+static struct kv_entry *read_generic(struct client *c, const struct resp_arg *key, bool touch)
 {
     struct server *srv = c->srv;
-    struct kv_entry *e = kv_find(srv->ks, c->db, key->ptr, key->len, srv->now_ms);
+    struct kv_entry *e = touch ? kv_find(srv->ks, c->db, key->ptr, key->len, srv->now_ms)
+                               : kv_find_notouch(srv->ks, c->db, key->ptr, key->len, srv->now_ms);
     if (e) {
         srv->stats.keyspace_hits++;
     } else {
@@ -18,9 +19,21 @@ struct kv_entry *db_read(struct client *c, const struct resp_arg *key)
     return e;
 }
 
+struct kv_entry *db_read(struct client *c, const struct resp_arg *key) { return read_generic(c, key, true); }
+
+struct kv_entry *db_read_notouch(struct client *c, const struct resp_arg *key)
+{
+    return read_generic(c, key, false);
+}
+
 struct kv_entry *db_write(struct client *c, const struct resp_arg *key)
 {
     return kv_find(c->srv->ks, c->db, key->ptr, key->len, c->srv->now_ms);
+}
+
+struct kv_entry *db_peek(struct client *c, const struct resp_arg *key)
+{
+    return kv_peek(c->srv->ks, c->db, key->ptr, key->len);
 }
 
 static bool typed_or_reply(struct client *c, struct kv_entry *e, int type, struct kv_entry **out)

@@ -15,8 +15,15 @@ struct client;
 
 /* Lookup for reading: expires lazily, counts keyspace hits/misses. */
 struct kv_entry *db_read(struct client *c, const struct resp_arg *key);
+/* As db_read, leaving the value's access time / LFU counter alone (Redis'
+ * LOOKUP_NOTOUCH: TYPE, EXISTS, the TTL family, SCAN's TYPE filter). */
+struct kv_entry *db_read_notouch(struct client *c, const struct resp_arg *key);
 /* Lookup for writing: expires lazily, no statistics. */
 struct kv_entry *db_write(struct client *c, const struct resp_arg *key);
+/* The entry of a key the running command has already looked up (so it is
+ * not expired): no expiry, no statistics, and no access - in LFU mode every
+ * lookup of the two above counts once, as each of Redis' lookupKey calls. */
+struct kv_entry *db_peek(struct client *c, const struct resp_arg *key);
 
 /* Typed lookups: *out is the entry or NULL when absent. Returns false after
  * replying WRONGTYPE when the key holds another type. */

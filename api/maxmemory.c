@@ -313,6 +313,18 @@ bool maxmem_allowed_or_reply(struct client *c, const struct cmd_def *d)
 
 bool maxmem_script_oom(const struct server *srv) { return srv->maxmem->script_oom; }
 
+bool maxmem_shares_integers(const struct server *srv)
+{
+    const struct config_values *cv = config_values(srv->cfg);
+    switch (cv->maxmemory_policy) {
+    case CONFIG_MAXMEMORY_VOLATILE_LRU:
+    case CONFIG_MAXMEMORY_VOLATILE_LFU:
+    case CONFIG_MAXMEMORY_ALLKEYS_LRU:
+    case CONFIG_MAXMEMORY_ALLKEYS_LFU: return cv->maxmemory == 0;
+    default: return true;
+    }
+}
+
 /* ---- cron, configuration, statistics ------------------------------------------ */
 
 void maxmem_cron(struct server *srv)

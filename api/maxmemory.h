@@ -95,5 +95,9 @@ uint64_t maxmem_exceeded_total_ms(const struct server *srv);
 uint64_t maxmem_exceeded_current_ms(const struct server *srv);
 /* Reads the allocator's count (a full reading) and raises the peak. */
 size_t maxmem_used_now(struct server *srv);
+/* Whether Redis would share the integers 0..9999 between keys (OBJECT
+ * REFCOUNT): not when a limit is set with an LRU or LFU policy, which needs
+ * each key's own access time. */
+bool maxmem_shares_integers(const struct server *srv);
 
 #endif

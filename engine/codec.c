@@ -421,27 +421,27 @@ static struct kv_obj *dec_zset_bulk(struct reader *r, uint64_t count, const stru
     return kv_obj_wrap(KV_ZSET, tzset_adopt_pack(pk_build(s, len, (size_t)(2 * count))));
 }
 
-/* Otherwise: a set of at most zset-max-listpack-entries members is built
- * member by member (a pack, converted as ZADD would if a member is too
- * long); a larger one is staged in a skiplist and made a pack at the end if
- * it fits: either way Redis' RDB-load choice. */
+/* Otherwise the set is staged in a skiplist and made a pack at the end if
+ * it fits (zset-max-listpack-entries and -value): Redis' RDB-load choice.
+ * A set that stays a skiplist keeps its exact scores, -0 included (built
+ * member by member through a pack, -0 would become 0 as in ZADD). */
 static struct kv_obj *dec_zset(struct reader *r, uint64_t count, const struct codec_limits *lim)
 {
     struct tzset_limits zl = {
         lim->zset_max_entries < 0 ? 0 : (size_t)lim->zset_max_entries,
         lim->zset_max_value < 0 ? 0 : (size_t)lim->zset_max_value,
     };
-    bool small = count <= zl.max_entries;
-    struct tzset *z = NULL;
+    struct tzset *z;
     if (!check_count(r, count, 2))
         return NULL;
-    if (small && count <= BULK_MAX) {
+    if (count <= zl.max_entries && count <= BULK_MAX) {
         struct reader again = *r;
         struct kv_obj *o = dec_zset_bulk(r, count, &zl);
         if (o || r->failed)
             return o;
         *r = again;
     }
+    z = tzset_new_skiplist();
     for (uint64_t i = 0; i < count; i++) {
         const char *m, *t;
         size_t len, tlen;
@@ -449,27 +449,17 @@ static struct kv_obj *dec_zset(struct reader *r, uint64_t count, const struct co
         bool ok;
         if (!get_str(r, &m, &len) || !get_str(r, &t, &tlen) || !parse_score(r, t, tlen, &score))
             break;
-        if (!z)
-            z = small ? tzset_new(&zl, len) : tzset_new_skiplist();
-        if (small) {
-            ok = tzset_add(z, m, len, score, TZ_ADD_NX, &zl, NULL) == TZ_ADDED;
-        } else {
-            double *slot = tzset_acc(z, m, len, &ok);
-            *slot = score;
-        }
+        *tzset_acc(z, m, len, &ok) = score;
         if (!ok) {
             fail(r, "duplicate sorted-set member");
             break;
         }
     }
+    tzset_acc_done(z, &zl);
     if (r->failed) {
-        if (z && !small)
-            tzset_acc_done(z, &zl);
         tzset_free(z);
         return NULL;
     }
-    if (!small)
-        tzset_acc_done(z, &zl);
     return kv_obj_wrap(KV_ZSET, z);
 }
 

@@ -422,11 +422,18 @@ static struct kv_entry *make_room(struct kv_space *ks, int db, struct kv_entry *
 
 struct kv_entry *kv_replace(struct kv_space *ks, int db, struct kv_entry *e, struct kv_obj *val)
 {
+    uint32_t lru = e->val.lru;
     if (val == &e->val)
         return e;
     kv_obj_release(&e->val);
     e = make_room(ks, db, e, kv_obj_span(val));
     adopt(&e->val, val);
+    /* Redis' dbOverwrite: under LFU the new value inherits the old one's
+     * counter; under LRU it is a new object, accessed now */
+    if (ks->lfu)
+        e->val.lru = lru;
+    else
+        stamp_new(ks, &e->val);
     return e;
 }
 
@@ -461,7 +468,6 @@ struct kv_entry *kv_store(struct kv_space *ks, int db, struct kv_entry *e, const
     if (!e)
         return kv_add(ks, db, key, klen, val);
     e = kv_replace(ks, db, e, val);
-    stamp_new(ks, &e->val);
     if (!keep_ttl)
         ttl_free(ks, e);
     return e;

@@ -124,7 +124,9 @@ bool kv_load_add(struct kv_space *ks, int db, const char *key, size_t klen, stru
 /* Sizes an empty database's table for n keys before a bulk load. */
 void kv_reserve(struct kv_space *ks, int db, size_t n);
 /* Replaces an entry's value (the old one is freed; `val` is taken over as
- * by kv_add); the TTL is kept. Returns the entry, which may have moved. */
+ * by kv_add); the TTL is kept. Under LFU the new value keeps the old one's
+ * access counter (Redis' dbOverwrite), else it counts as accessed now.
+ * Returns the entry, which may have moved. */
 struct kv_entry *kv_replace(struct kv_space *ks, int db, struct kv_entry *e, struct kv_obj *val);
 /* Makes the entry's string RAW (a separate, growable buffer) so it can be
  * written in place; returns the value. The entry does not move. */

@@ -226,9 +226,9 @@ const char *kv_enc_name(int enc)
     return enc >= 0 && enc <= KV_ENC_STREAM ? names[enc] : "unknown";
 }
 
-int kv_obj_refcount(const struct kv_obj *o)
+int kv_obj_refcount(const struct kv_obj *o, bool shared_ints)
 {
-    if (o->type == KV_STRING && o->enc == KV_ENC_INT && o->v.i >= 0 && o->v.i < 10000)
+    if (shared_ints && o->type == KV_STRING && o->enc == KV_ENC_INT && o->v.i >= 0 && o->v.i < 10000)
         return INT_MAX;
     return 1;
 }

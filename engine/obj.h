@@ -113,7 +113,9 @@ const char *kv_type_name(int type);
 const char *kv_enc_name(int enc);
 
 /* The reference count Redis 7.0 would report (OBJECT REFCOUNT, DEBUG
- * OBJECT): INT_MAX for the integers 0..9999, which Redis shares, else 1. */
-int kv_obj_refcount(const struct kv_obj *o);
+ * OBJECT): INT_MAX for the integers 0..9999 when Redis shares them
+ * (`shared_ints`: the current maxmemory settings allow it; Redis decides
+ * when it makes the value), else 1. */
+int kv_obj_refcount(const struct kv_obj *o, bool shared_ints);
 
 #endif

@@ -35,6 +35,7 @@ struct tlist {
     struct tlist_node *head, *tail;
     size_t len;
     size_t nodes;
+    int fill;             /* the list's own fill (tlist_set_fill), as a quicklist's */
 };
 
 #define FILL_MIN (-5)
@@ -249,7 +250,15 @@ static void replace_plain(struct tlist *l, struct tlist_node *n, const char *s, 
 
 /* ---- public API -------------------------------------------------------------- */
 
-struct tlist *tlist_create(void) { return kv_xcalloc(1, sizeof(struct tlist)); }
+struct tlist *tlist_create(void)
+{
+    struct tlist *l = kv_xcalloc(1, sizeof(struct tlist));
+    l->fill = TLIST_FILL_DEFAULT;
+    return l;
+}
+
+void tlist_set_fill(struct tlist *l, int fill) { l->fill = clamp_fill(fill); }
+int tlist_fill(const struct tlist *l) { return l->fill; }
 
 void tlist_destroy(struct tlist *l)
 {
@@ -266,6 +275,7 @@ struct tlist *tlist_from_strings(const char *const *s, const size_t *len, size_t
 {
     struct tlist *l = tlist_create();
     size_t i = 0;
+    tlist_set_fill(l, fill);
     while (i < n) {
         /* as many as fit, and always the first: what tail pushes do */
         size_t j = i + 1, bytes = PK_HEADER_BYTES + pk_entry_size(len[i]);
@@ -284,6 +294,7 @@ struct tlist *tlist_from_strings(const char *const *s, const size_t *len, size_t
 struct tlist *tlist_dup(const struct tlist *l)
 {
     struct tlist *d = tlist_create();
+    d->fill = l->fill;
     for (const struct tlist_node *n = l->head; n; n = n->next) {
         struct tlist_node *c = kv_xmalloc(sizeof(*c));
         c->pk = pk_dup(n->pk);

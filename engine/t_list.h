@@ -3,7 +3,10 @@
  * each node holding a pack (engine/pack.h) of consecutive elements.
  *
  * Node fill: every operation that may grow or merge nodes takes `fill`, the
- * value of list-max-listpack-size (the engine reads no config):
+ * value of list-max-listpack-size (the engine reads no config). A list also
+ * keeps a fill of its own, as Redis' quicklist does (tlist_set_fill, read
+ * back by tlist_fill): callers pass that one, so a list keeps the fill it
+ * was created with when the configuration changes later:
  *   fill < 0   a node's pack may use at most 4/8/16/32/64 KiB for -1..-5
  *              (below -5 counts as -5);
  *   fill >= 0  a node holds at most `fill` elements (0 acts as 1) and at most
@@ -53,15 +56,24 @@ struct tlist_iter {
 
 extern const struct kv_type_ops tlist_ops;   /* destroy, dup, encoding (always quicklist) */
 
-/* An empty list. Never returns NULL. */
+/* Redis' quicklistCreate() default fill, what a list gets until
+ * tlist_set_fill (Redis 7.0's SORT ... STORE lists keep it). */
+#define TLIST_FILL_DEFAULT (-2)
+
+/* An empty list with fill TLIST_FILL_DEFAULT. Never returns NULL. */
 struct tlist *tlist_create(void);
+/* The list's own fill (clamped to -5 .. 32767, as Redis clamps it; DEBUG
+ * OBJECT's ql_listpack_max), which callers pass to the operations below. */
+void tlist_set_fill(struct tlist *l, int fill);
+int tlist_fill(const struct tlist *l);
 /* Frees the list and its elements; NULL is a no-op. */
 void tlist_destroy(struct tlist *l);
 /* A deep copy. */
 struct tlist *tlist_dup(const struct tlist *l);
 /* A list of the n elements s[i] (len[i] bytes), head to tail: the nodes
  * pushing them one by one at the tail would make, each built with one
- * allocation (the snapshot loader's bulk path). n > 0. */
+ * allocation (the snapshot loader's bulk path); its own fill is `fill`.
+ * n > 0. A copy (tlist_dup) keeps the original's fill. */
 struct tlist *tlist_from_strings(const char *const *s, const size_t *len, size_t n, int fill);
 
 size_t tlist_len(const struct tlist *l);

@@ -118,8 +118,8 @@ class Gen:
 
     def __init__(self, seed, n, mode, flags):
         self.r = random.Random("notify:%d:%s:%s" % (seed, mode, flags))
-        self.sg = random_strings.Gen(seed)
-        self.tg = random_types.Gen(seed + 7777)
+        self.sg = random_strings.Gen(seed, extended=False)
+        self.tg = random_types.Gen(seed + 7777, extended=False)
         self.n = n
         self.mode = mode
         self.flags = flags

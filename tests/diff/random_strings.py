@@ -9,7 +9,9 @@ The same (seed, n) always gives the same text. The key space is 10 keys;
 values include numbers, negative numbers, numbers at and past the LLONG
 limits, floats, empty strings and binary. Option combinations are drawn at
 random, so both valid and invalid ones (syntax errors, bad integers, wrong
-arity) occur.
+arity) occur. Each sequence also runs under a key-tracking mode and has
+DUMP/RESTORE round trips and OBJECT/MEMORY probes (random_objects.py); it
+ends by restoring the policy settings.
 
 Determinism: the replies must not depend on timing. So every relative TTL is
 large (>= 10000 s, never expiring during a run) and every TTL value drawn is
@@ -26,6 +28,7 @@ import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
 from casefile import quote_arg  # noqa: E402
+import random_objects  # noqa: E402
 
 KEYS = [b"k0", b"k1", b"k2", b"k3", b"k4", b"k5", b"k6", b"k7", b"k8", b"bin\x00\xff\r\nkey"]
 
@@ -48,14 +51,18 @@ BIG_INTS = [b"9223372036854775807", b"-9223372036854775808", b"4294967296", b"-4
 
 
 class Gen:
-    def __init__(self, seed):
+    def __init__(self, seed, extended=True):
+        """extended=False leaves out DUMP/RESTORE and the OBJECT/MEMORY
+        probes (random_notify.py)."""
         self.r = random.Random(seed)
+        self.extended = extended
         # Unique TTLs: seconds from 10,000 up, 100 s apart, drawn without
         # replacement so no two EXPIRE-like commands ever use the same one.
         pool = list(range(10000, 10000 + 100 * 50000, 100))
         self.r.shuffle(pool)
         self.ttl_pool = pool
         self.pending = []  # lines to emit before the next command
+        self.probes = random_objects.Probes(self, expired_keys=True)
 
     # -- value pickers --------------------------------------------------------
 
@@ -165,13 +172,13 @@ class Gen:
              "SUBSTR", "SETRANGE", "GETBIT", "SETBIT", "BITCOUNT", "BITPOS", "BITOP", "DEL", "UNLINK",
              "EXISTS", "TYPE", "RENAME", "RENAMENX", "COPY", "TTL", "PTTL", "EXPIRETIME",
              "PEXPIRETIME", "PERSIST", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT",
-             "OBJECT", "DBSIZE", "KEYS", "TOUCH"],
+             "OBJECT", "DBSIZE", "KEYS", "TOUCH", "DUMP", "PROBE"],
             weights=[8, 14, 2, 2, 1, 2, 2, 2, 3, 3, 2,
                      4, 3, 4, 3, 4, 4, 3, 3,
                      1, 3, 3, 4, 3, 3, 3, 3, 1,
                      3, 3, 2, 2, 2, 2, 2, 1,
                      1, 2, 3, 2, 1, 1,
-                     3, 2, 2, 1])[0]
+                     3, 2, 2, 1] + ([3, 5] if self.extended else [0, 0]))[0]
         tag = ""
         if c == "GET":
             a = [b"GET", k()]
@@ -267,6 +274,23 @@ class Gen:
             a = [b"PEXPIREAT", k(), self.abstime(ms=True)] + self.expire_flag()
         elif c == "OBJECT":
             a = [b"OBJECT", b"ENCODING", k()]
+        elif c == "DUMP":
+            # DUMP + RESTORE + reads (random_objects.py): all but the last
+            # step go out first
+            src = k()
+            dst = k() if r.random() < 0.8 else src
+            ensure = [b"SET", src, self.value(), b"NX"] if r.random() < 0.85 else None
+            reads = [("", [b"GET", dst])]
+            if r.random() < 0.3:
+                reads.append(("", [b"STRLEN", dst]))
+            steps = self.probes.dump_restore("p", ensure, src, dst, reads)
+            self.pending += [t + " ".join(quote_arg(x) for x in a) for t, a in steps[:-1]]
+            tag, a = steps[-1]
+            return tag, a
+        elif c == "PROBE":
+            steps = self.probes.any_probe(k())
+            self.pending += [t + " ".join(quote_arg(x) for x in a) for t, a in steps[:-1]]
+            tag, a = steps[-1]
         elif c == "DBSIZE":
             # A SET ... EXAT/PXAT in the past leaves a logically expired key
             # that DBSIZE counts until active expiry samples it: touch every
@@ -287,13 +311,24 @@ class Gen:
         return tag, a
 
 
+def reset_config_commands():
+    """The CONFIG SET commands restoring what a sequence changes (the
+    runner sends them after a sequence, even one cut short by a crash)."""
+    return random_objects.reset_policy_commands()
+
+
 def generate_lines(seed, n):
     g = Gen(seed)
+    yield "# key tracking: %s" % g.probes.describe()
+    for a in g.probes.policy_commands():
+        yield " ".join(quote_arg(x) for x in a)
     for _ in range(n):
         tag, args = g.command()
         yield from g.pending
         g.pending = []
         yield tag + " ".join(quote_arg(x) for x in args)
+    for a in reset_config_commands():
+        yield " ".join(quote_arg(x) for x in a)
 
 
 def generate_text(seed, n):

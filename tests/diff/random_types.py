@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Seeded, reproducible random command sequences for the collection types
-(lists, hashes, sets, sorted sets, SORT) in the case-file format (README.md).
+(lists, hashes, sets, sorted sets, streams, SORT) in the case-file format
+(README.md), with OBJECT/MEMORY probes and DUMP/RESTORE round trips
+(random_objects.py).
 
     random_types.py --seed 7 -n 2000 > /tmp/t7.txt
     runner.py --candidate build/taskkv-server --random-types 2000 --seed 7
@@ -8,15 +10,17 @@
 The same (seed, n) always gives the same text. Each sequence starts by
 setting the encoding thresholds (small ones most of the time, so that
 listpack/intset -> hashtable/skiplist conversions happen after a few
-elements; the defaults now and then), creates a few weight keys for SORT
-BY/GET, then draws n commands over a small key space so that operations
-collide, and ends by restoring the default thresholds.
+elements; the defaults now and then) and its key-tracking mode
+(random_objects.py), creates a few weight keys for SORT BY/GET, then draws
+n commands over a small key space so that operations collide (now and then
+a threshold changes again), and ends by restoring the defaults.
 
 Key pools (the generator never tracks values, only which pool a key is in):
   l0..l5    lists           h0..h5   hashes        s0..s5   sets
   z0..z4    sorted sets     zl0 zl1  sorted sets whose scores are all 0
-  str0 str1 dst             "any type": strings at first, any STORE or
-                            RENAME may turn them into anything
+  x0..x2    streams
+  str0 str1 dst             "any type": strings at first, any STORE,
+                            RENAME or RESTORE may turn them into anything
 A command mostly uses keys of its own pool; now and then a key of the "any"
 pool (WRONGTYPE, or overwriting another type with a STORE) and, for reads,
 a key of another pool. Writes never create a key of another type in a
@@ -49,6 +53,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from casefile import quote_arg  # noqa: E402
+import random_objects  # noqa: E402
 
 # -- key pools ------------------------------------------------------------------
 
@@ -57,9 +62,10 @@ H = [b"h0", b"h1", b"h2", b"h3", b"h4", b"h5"]
 S = [b"s0", b"s1", b"s2", b"s3", b"s4", b"s5"]
 Z = [b"z0", b"z1", b"z2", b"z3", b"z4"]
 ZL = [b"zl0", b"zl1"]
+X = [b"x0", b"x1", b"x2"]
 ANY = [b"str0", b"str1", b"dst"]
-POOLS = {"l": L, "h": H, "s": S, "z": Z, "zl": ZL, "any": ANY}
-ALL_KEYS = L + H + S + Z + ZL + ANY
+POOLS = {"l": L, "h": H, "s": S, "z": Z, "zl": ZL, "x": X, "any": ANY}
+ALL_KEYS = L + H + S + Z + ZL + X + ANY
 
 # -- values ---------------------------------------------------------------------
 
@@ -109,16 +115,34 @@ FLOAT_INCRS = [b"0", b"1", b"0.1", b"-0.1", b"1.5", b"-2.25", b"1e3", b"1e-5", b
 SORT_WEIGHTED = [b"0", b"1", b"2", b"3", b"5", b"10", b"-1", b"a", b"b", b"c", b"d", b"hello", b"A",
                  b"3.5", b"m0", b"m1", b"m2"]
 
-# Encoding thresholds: (name, small, default); defaults as redis 7.0.15 runs
-# without a config file.
+# Encoding thresholds: (name, alias, small values, default); defaults as
+# redis 7.0.15 runs without a config file. A sequence sets each one to a
+# small value (drawn from `small`: a list, or a (lo, hi) range) most of the
+# time, under its name or its old alias; now and then one of them changes
+# again in the middle of the sequence (CONFIG_CHANGES). (set-max-listpack-
+# entries is 7.2: redis 7.0.15 keeps sets of strings in hash tables.)
 THRESHOLDS = [
-    (b"hash-max-listpack-entries", [b"4", b"2", b"8"], b"512"),
-    (b"hash-max-listpack-value", [b"8", b"16"], b"64"),
-    (b"zset-max-listpack-entries", [b"4", b"2", b"8"], b"128"),
-    (b"zset-max-listpack-value", [b"8", b"16"], b"64"),
-    (b"set-max-intset-entries", [b"4", b"2", b"8"], b"512"),
-    (b"list-max-listpack-size", [b"2", b"4", b"-1"], b"-2"),
+    (b"hash-max-listpack-entries", b"hash-max-ziplist-entries", (0, 16), b"512"),
+    (b"hash-max-listpack-value", b"hash-max-ziplist-value", (0, 72), b"64"),
+    (b"zset-max-listpack-entries", b"zset-max-ziplist-entries", (0, 16), b"128"),
+    (b"zset-max-listpack-value", b"zset-max-ziplist-value", (0, 72), b"64"),
+    (b"set-max-intset-entries", None, (0, 16), b"512"),
+    (b"list-max-listpack-size", b"list-max-ziplist-size", [b"-1", b"-2", b"-3", b"-5", b"0", b"1", b"2", b"3",
+                                                           b"4", b"8", b"16"], b"-2"),
+    (b"list-compress-depth", None, [b"0", b"1", b"2", b"3"], b"0"),
+    (b"stream-node-max-entries", None, (1, 8), b"100"),
+    (b"stream-node-max-bytes", None, [b"4096", b"4096", b"64", b"200", b"0"], b"4096"),
 ]
+# the thresholds a sequence may change in its middle (a list keeps the fill
+# it was created with; sets, hashes and sorted sets convert by the current
+# limits on their next addition)
+CONFIG_CHANGES = THRESHOLDS[:8]
+
+
+def threshold_value(r, small):
+    if isinstance(small, tuple):
+        return str(r.randint(*small)).encode()
+    return r.choice(small)
 
 
 # Redis' SORT converts weights and elements with strtod() and then tests
@@ -148,21 +172,29 @@ def lex_key(b):
 
 
 def reset_config_commands():
-    """The CONFIG SET commands restoring every threshold this generator
-    changes (the runner sends them after a types sequence, even one cut
-    short by a crash)."""
-    return [[b"CONFIG", b"SET", name, default] for name, _, default in THRESHOLDS]
+    """The CONFIG SET commands restoring every threshold and policy this
+    generator changes (the runner sends them after a types sequence, even
+    one cut short by a crash)."""
+    return [[b"CONFIG", b"SET", name, default] for name, _, _, default in THRESHOLDS] + \
+        random_objects.reset_policy_commands()
 
 
 class Gen:
-    def __init__(self, seed, only=None):
+    def __init__(self, seed, only=None, extended=True):
+        """extended=False leaves out the streams and the "objects" group
+        (random_notify.py, which keeps to the other commands)."""
         self.r = random.Random(seed)
         self.only = only
+        self.extended = extended
         pool = list(range(10000, 10000 + 100 * 50000, 100))
         self.r.shuffle(pool)
         self.ttl_pool = pool
         self.lines = []
         self.before = []   # lines to emit before the command being drawn
+        self.xid = 10      # stream IDs: every valid XADD ID is past all earlier ones
+        self.small_list_nodes = False   # list-max-listpack-size is 0..4 (set by header())
+        self.r.random()    # so that a seed's mode is not random_strings.py's for the same seed
+        self.probes = random_objects.Probes(self)
         self.table = self._table()
 
     # -- output -------------------------------------------------------------------
@@ -186,7 +218,7 @@ class Gen:
         if x < 0.06:
             return self.pick(ANY)
         if not write and x < 0.10:
-            pools = other or [p for p in ("l", "h", "s", "z") if p != pool]
+            pools = other or [p for p in ("l", "h", "s", "z", "x") if p != pool]
             return self.pick(POOLS[self.pick(pools)])
         return self.pick(POOLS[pool])
 
@@ -706,6 +738,10 @@ class Gen:
             opts += [b"MATCH", self.pick([b"*", b"m*", b"f*", b"1*", b"*[0-3]", b"?", b"nomatch", b"a*"])]
         if self.chance(0.4):
             opts += [b"COUNT", self.pick([b"1", b"2", b"5", b"100"]) if self.chance(0.95) else b"0"]
+        if self.probes.lfu and b"0" not in opts:
+            # each call touches the key, and how many calls a hash table
+            # takes depends on its layout: one call that takes everything
+            opts = [o for o in opts if o != b"COUNT" and not o.isdigit()] + [b"COUNT", b"1000"]
         return "scan-full: ", [cmd, key] + opts
 
     # -- SORT -----------------------------------------------------------------------
@@ -764,6 +800,181 @@ class Gen:
             a.append(self.pick([b"BOGUS", b"LIMIT"]))
         return ("unordered: " if unordered else ""), a
 
+    # -- streams ------------------------------------------------------------------
+    # IDs: a valid new ID is always past every ID used before (self.xid only
+    # grows), so XADD fails only when it means to (a small or malformed ID).
+
+    def next_xid(self):
+        self.xid += self.r.randint(1, 3)
+        return self.xid
+
+    def old_xid(self):
+        """An ID that may or may not be in a stream: never past self.xid."""
+        return b"%d-%d" % (self.r.randint(1, self.xid), self.pick([0, 0, 0, 1, 2]))
+
+    def xbound(self, lo):
+        x = self.r.random()
+        if x < 0.3:
+            return b"-" if lo else b"+"
+        if x < 0.85:
+            b = self.old_xid() if self.chance(0.7) else str(self.r.randint(1, self.xid)).encode()
+            return b"(" + b if self.chance(0.15) else b
+        return self.pick([b"abc", b"1-x", b"(-", b"18446744073709551615-18446744073709551615", b"0"])
+
+    def xtrim_opts(self):
+        strat = self.pick([b"MAXLEN", b"MAXLEN", b"MINID", b"maxlen"]) if self.chance(0.97) else b"BOGUS"
+        a = [strat]
+        approx = False
+        x = self.r.random()
+        if x < 0.3:
+            a.append(b"=")
+        elif x < 0.55:
+            a.append(b"~")
+            approx = True
+        if strat.upper() == b"MINID":
+            a.append(self.old_xid() if self.chance(0.9) else self.pick([b"abc", b"-1"]))
+        else:
+            a.append(self.pick([b"0", b"1", b"2", b"3", b"5", b"10", b"100"]) if self.chance(0.93) else
+                     self.pick([b"-1", b"abc", b"1.5"]))
+        if self.chance(0.25 if approx else 0.04):
+            a += [b"LIMIT", self.pick([b"0", b"1", b"2", b"10", b"100", b"-1"])]
+        return a
+
+    def xfields(self):
+        a = []
+        for _ in range(self.r.randint(1, 3)):
+            a += [self.field(), self.hval()]
+        if self.chance(0.02):
+            a.pop()
+        return a
+
+    def c_xadd(self):
+        a = [b"XADD", self.key("x", write=True)]
+        if self.chance(0.08):
+            a.append(b"NOMKSTREAM")
+        if self.chance(0.3):
+            a += self.xtrim_opts()
+        x = self.r.random()
+        if x < 0.6:
+            xid = b"%d-%d" % (self.next_xid(), self.pick([0, 0, 1, 5]))
+        elif x < 0.85:
+            xid = b"%d-*" % self.next_xid()
+        elif x < 0.95:
+            xid = self.old_xid()
+        else:
+            xid = self.pick([b"0-0", b"abc", b"1-", b"-1", b"0-*"])
+        return a + [xid] + self.xfields()
+
+    def c_xtrim(self):
+        return [b"XTRIM", self.key("x", write=True)] + self.xtrim_opts()
+
+    def c_xdel(self):
+        return [b"XDEL", self.key("x", write=True)] + self.several(
+            lambda: self.old_xid() if self.chance(0.95) else b"abc", 1, 3)
+
+    def c_xlen(self):
+        return [b"XLEN", self.key("x")]
+
+    def c_xrange(self):
+        if self.chance(0.6):
+            a = [b"XRANGE", self.key("x"), self.xbound(True), self.xbound(False)]
+        else:
+            a = [b"XREVRANGE", self.key("x"), self.xbound(False), self.xbound(True)]
+        if self.chance(0.35):
+            a += [b"COUNT", self.pick([b"0", b"1", b"2", b"5", b"-1"]) if self.chance(0.95) else b"abc"]
+        return a
+
+    def c_xread(self):
+        keys = self.several(lambda: self.key("x"), 1, 2)
+        a = [b"XREAD"]
+        if self.chance(0.5):
+            a += [b"COUNT", self.pick([b"1", b"2", b"10"])]
+        return a + [b"STREAMS"] + keys + [self.pick([b"0", b"0-0", self.old_xid()]) for _ in keys]
+
+    # -- object introspection, DUMP/RESTORE (random_objects.py) --------------------
+
+    def ensure_cmd(self, pool, k):
+        """A write that makes key k of `pool` exist and never fails."""
+        if pool == "l":
+            return [b"RPUSH", k, self.list_val()]
+        if pool == "h":
+            return [b"HSET", k, self.field(), self.hval()]
+        if pool == "s":
+            return [b"SADD", k, self.set_member()]
+        if pool in ("z", "zl"):
+            return [b"ZADD", k, b"NX", b"0" if pool == "zl" else self.pick(SCORES[:12]), self.member()]
+        if pool == "x":
+            return [b"XADD", k, b"%d-0" % self.next_xid()] + self.xfields()[:2]
+        return [b"SET", k, self.pick([b"hello", b"12", b"x" * 50, b"123456789012", b""]), b"NX"]
+
+    def full_read(self, pool, k):
+        """(tag, args) reading the whole value of a key of `pool`."""
+        if pool == "any":
+            names = {"l": "list", "h": "hash", "s": "set", "z": "zset", "x": "stream"}
+            pool = self.pick([p for p in ("l", "h", "s", "z", "x", "str")
+                              if self.only is None or p == "str" or names[p] in self.only])
+        if pool == "l":
+            return "", [b"LRANGE", k, b"0", b"-1"]
+        if pool == "h":
+            return "pairs-unordered: ", [b"HGETALL", k]
+        if pool == "s":
+            return "unordered: ", [b"SMEMBERS", k]
+        if pool in ("z", "zl"):
+            return "", [b"ZRANGE", k, b"0", b"-1", b"WITHSCORES"]
+        if pool == "x":
+            return "", [b"XRANGE", k, b"-", b"+"]
+        return "", [b"GET", k]
+
+    def c_dump_restore(self):
+        pool = self.pick(["l", "h", "s", "z", "zl", "x", "any"])
+        if self.only is not None:
+            pool = self.pick([p for p in ("l", "h", "s", "z", "zl", "x", "any")
+                              if p == "any" or {"l": "list", "h": "hash", "s": "set", "z": "zset", "zl": "zset",
+                                                "x": "stream"}[p] in self.only])
+        src = self.pick(POOLS[pool])
+        if pool == "zl":
+            dst_pool = self.pick(["zl", "z"])
+        else:
+            dst_pool = pool
+        dst = self.pick(POOLS[dst_pool]) if self.chance(0.75) else self.pick(ANY)
+        if self.chance(0.15):
+            dst = src
+        ensure = self.ensure_cmd(pool, src) if self.chance(0.85) else None
+        reads = [self.full_read(pool, dst)]
+        return self.probes.dump_restore("p_" + pool, ensure, src, dst, reads, ratio=self.memory_ratio(dst))
+
+    def memory_ratio(self, k):
+        """MEMORY USAGE's bounds for key k (random_objects.MEMORY_RATIO_*)."""
+        stream = k in X or k in ANY
+        small_nodes = (k in L or k in ANY) and self.small_list_nodes
+        if stream and small_nodes:
+            return random_objects.MEMORY_RATIO_STREAM_OR_LIST
+        if stream:
+            return random_objects.MEMORY_RATIO_STREAM
+        return random_objects.MEMORY_RATIO_LIST if small_nodes else None
+
+    def c_probe(self):
+        k = self.anykey()
+        return self.probes.any_probe(k, ratio=self.memory_ratio(k))
+
+    def c_touch_probe(self):
+        return self.probes.touch_probe(self.anykey())
+
+    def c_dump_missing(self):
+        return [b"DUMP", self.pick([b"nosuch", b"nosuch2"])]
+
+    def c_config_change(self):
+        name, alias, small, default = self.pick(CONFIG_CHANGES)
+        val = default if self.chance(0.2) else threshold_value(self.r, small)
+        self.note_list_fill(name, val)
+        return [b"CONFIG", b"SET", alias if alias and self.chance(0.3) else name, val]
+
+    def note_list_fill(self, name, val):
+        """Remembers whether some list may have been created with a fill of
+        only a few elements per node (see memory_ratio)."""
+        if name == b"list-max-listpack-size" and 0 <= int(val) <= 4:
+            self.small_list_nodes = True
+
     # -- generic --------------------------------------------------------------------
 
     def anykey(self):
@@ -782,7 +993,7 @@ class Gen:
         return [self.pick([b"DEL", b"DEL", b"UNLINK"])] + self.several(self.anykey, 1, 2)
 
     def same_pool_pair(self):
-        pool = self.pick(["l", "h", "s", "z", "zl", "any"])
+        pool = self.pick(["l", "h", "s", "z", "zl", "x", "any"])
         src = self.pick(POOLS[pool])
         dst = self.pick(POOLS[pool]) if self.chance(0.8) else self.pick(ANY)
         return src, dst
@@ -839,13 +1050,19 @@ class Gen:
                       (self.c_zsetop, 5), (self.c_zintercard, 2), (self.c_zrandmember, 3)]),
             ("scan", [(self.c_scan, 6)]),
             ("sort", [(self.c_sort, 10)]),
+            ("stream", [(self.c_xadd, 10), (self.c_xtrim, 2), (self.c_xdel, 2), (self.c_xlen, 1), (self.c_xrange, 4),
+                        (self.c_xread, 1)]),
             ("generic", [(self.c_type, 3), (self.c_encoding, 14), (self.c_exists, 2), (self.c_del, 6),
-                         (self.c_rename, 3), (self.c_copy, 3), (self.c_expire, 2), (self.c_persist, 1),
+                         (self.c_rename, 3), (self.c_copy, 4), (self.c_expire, 2), (self.c_persist, 1),
                          (self.c_ttl, 2), (self.c_setstr, 1)]),
+            ("objects", [(self.c_dump_restore, 6), (self.c_probe, 6), (self.c_touch_probe, 4),
+                         (self.c_dump_missing, 0.3), (self.c_config_change, 1)]),
         ]
         keep = []
         for group, entries in t:
-            if self.only is None or group in ("generic", "scan") or group in self.only:
+            if not self.extended and group in ("stream", "objects"):
+                continue
+            if self.only is None or group in ("generic", "scan", "objects") or group in self.only:
                 keep += entries
         return [f for f, _ in keep], [w for _, w in keep]
 
@@ -858,8 +1075,9 @@ class Gen:
         elif res and isinstance(res[0], bytes):
             res = [("", res)]
         tag, a = res[0]
-        # Now and then break the arity (never where it changes what is random).
-        if not tag.startswith("scan-full") and a[0] not in (b"SPOP",):
+        # Now and then break the arity (never where it changes what is random,
+        # nor in a group of steps that depend on each other).
+        if not tag.startswith("scan-full") and a[0] not in (b"SPOP",) and len(res) == 1:
             x = self.r.random()
             if x < 0.012 and len(a) > 1:
                 a = a[:-1]
@@ -875,11 +1093,15 @@ class Gen:
         r = self.r
         small = r.random() < 0.8
         self.lines.append("# thresholds: %s" % ("small" if small else "defaults"))
-        for name, smalls, default in THRESHOLDS:
+        for name, alias, smalls, default in THRESHOLDS:
             val = default
-            if small:
-                val = smalls[0] if r.random() < 0.7 else r.choice(smalls)
-            self.emit([b"CONFIG", b"SET", name, val])
+            if small and r.random() < 0.85:
+                val = threshold_value(r, smalls)
+            self.note_list_fill(name, val)
+            self.emit([b"CONFIG", b"SET", alias if alias and r.random() < 0.2 else name, val])
+        self.lines.append("# key tracking: %s" % self.probes.describe())
+        for a in self.probes.policy_commands():
+            self.emit(a)
         self.emit([b"SET", b"str0", b"hello"])
         self.emit([b"SET", b"str1", b"12"])
         for e in SORT_WEIGHTED:
@@ -893,9 +1115,13 @@ class Gen:
                            b"g", b"g-" + e])
 
     def footer(self):
-        self.lines.append("# back to the default thresholds")
+        self.lines.append("# back to the default thresholds and policy")
         for a in reset_config_commands():
             self.emit(a)
+
+
+# the groups --only / --types-only may name
+GROUPS = {"list", "hash", "set", "zset", "stream", "sort"}
 
 
 def generate_lines(seed, n, only=None):
@@ -921,11 +1147,11 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-n", type=int, default=2000, help="number of commands")
     ap.add_argument("--only", metavar="GROUPS",
-                    help="comma-separated groups to draw from: list,hash,set,zset,sort (default: all)")
+                    help="comma-separated groups to draw from: list,hash,set,zset,stream,sort (default: all)")
     a = ap.parse_args()
     only = set(a.only.split(",")) if a.only else None
-    if only and not only <= {"list", "hash", "set", "zset", "sort"}:
-        ap.error("--only takes list, hash, set, zset, sort")
+    if only and not only <= GROUPS:
+        ap.error("--only takes list, hash, set, zset, stream, sort")
     sys.stdout.write(generate_text(a.seed, a.n, only))
 
 

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs the whole differential suite: unit tests of the runner, then the case
-# corpus, 3 random seeds x 2000 string/key ops and 3 seeds x 2000 list/hash/
-# set/zset/SORT ops, under RESP2 and RESP3, against a real redis-server; then
+# corpus, 5 random seeds x 2000 string/key ops and 5 seeds x 2000 list/hash/
+# set/zset/stream/SORT ops (with OBJECT/MEMORY probes and DUMP/RESTORE round
+# trips; seeds 1-4 and 7 cover the three key-tracking modes of both
+# generators), under RESP2 and RESP3, against a real redis-server; then
 # random_notify.py (keyspace-event streams and transactions, 3 seeds).
 # Exits non-zero on any mismatch.
 #
@@ -39,7 +41,7 @@ nc2=
 
 "$py" "$here/test_tools.py" -q 2>&1 | tail -n 1
 rc=0
-"$py" "$here/runner.py" "$@" --random 2000 --random-types 2000 --seed 1 --seed 2 --seed 3 || rc=$?
+"$py" "$here/runner.py" "$@" --random 2000 --random-types 2000 --seed 1 --seed 2 --seed 3 --seed 4 --seed 7 || rc=$?
 
 # Keyspace-notification event streams and transactions (random_notify.py):
 # 3 seeds x 1500 commands, plain and in MULTI/EXEC, RESP2 and RESP3, KEA for

@@ -496,9 +496,12 @@ def compare(step, a, b, proto, tables=None):
         if len(step.args) > 1 and step.args[0].upper() == b"HELLO" and step.args[1].isdigit():
             proto = int(step.args[1])  # prop:hello checks the proto HELLO asked for
         # An error from redis (e.g. a wrong-arity variant) is compared
-        # exactly unless the case asks for error/errcode.
+        # exactly unless the case asks for error/errcode; so is a null (a
+        # missing key: MEMORY USAGE, OBJECT IDLETIME, DUMP).
         if is_err(a) and not any(n in ("error", "errcode") for n, _ in step.prop):
             return None if a == b else "replies differ (redis replied an error)"
+        if a[0] == "null":
+            return None if a == b else "replies differ (redis replied a null)"
         for name, val in step.prop:
             why = prop_single(name, val, a, proto)
             if why:
@@ -1062,7 +1065,7 @@ def main(argv=None):
     ap.add_argument("--random-types", type=int, default=0, metavar="N",
                     help="also run N random list/hash/set/zset/SORT ops per seed (random_types.py)")
     ap.add_argument("--types-only", metavar="GROUPS",
-                    help="--random-types draws only from these comma-separated groups (list,hash,set,zset,sort) "
+                    help="--random-types draws only from these comma-separated groups (list,hash,set,zset,stream,sort) "
                          "and the generic key commands")
     ap.add_argument("--seed", type=int, action="append", default=[], help="random seed (repeatable; default 1)")
     ap.add_argument("--no-corpus", action="store_true", help="skip the case files (random only)")
@@ -1081,8 +1084,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     seeds = args.seed or [1]
     only = set(args.types_only.split(",")) if args.types_only else None
-    if only and not only <= {"list", "hash", "set", "zset", "sort"}:
-        ap.error("--types-only takes list, hash, set, zset, sort")
+    if only and not only <= random_types.GROUPS:
+        ap.error("--types-only takes list, hash, set, zset, stream, sort")
 
     if args.dump_random:
         with open(args.dump_random, "w") as f:
@@ -1169,6 +1172,8 @@ def main(argv=None):
                 if name.startswith("random-types("):
                     # a sequence cut short (crash, hang) has not restored them
                     runner.send_uncompared(random_types.reset_config_commands())
+                elif name.startswith("random("):
+                    runner.send_uncompared(random_strings.reset_config_commands())
     except RuntimeError as e:
         print("aborted: %s" % e, file=sys.stderr)
         return 2

@@ -662,6 +662,28 @@ START_TEST(test_zset_hand_written_texts)
 }
 END_TEST
 
+/* A skiplist-sized set (a member past zset-max-listpack-value) keeps a -0
+ * score as -0, as Redis' RDB load into a skiplist does. */
+START_TEST(test_zset_negative_zero_in_skiplist)
+{
+    /* 'z', 2 members: "a" scored "-0", then 70 'y's (one length byte) scored "10" */
+    static const unsigned char head[] = { 1, 'z', 2, 1, 'a', 2, '-', '0', 70 };
+    static const unsigned char tail[] = { 2, '1', '0' };
+    unsigned char buf[sizeof(head) + 70 + sizeof(tail)];
+    char err[256] = "";
+    struct kv_obj *o;
+    double s;
+    memcpy(buf, head, sizeof(head));
+    memset(buf + sizeof(head), 'y', 70);
+    memcpy(buf + sizeof(head) + 70, tail, sizeof(tail));
+    o = codec_decode(KV_ZSET, buf, sizeof(buf), L, 0, err, sizeof(err));
+    ck_assert_msg(o != NULL, "%s", err);
+    ck_assert_int_eq(kv_obj_encoding(o), KV_ENC_SKIPLIST);
+    ck_assert(tzset_score(o->v.ptr, "a", 1, &s) && s == 0 && signbit(s));
+    kv_obj_free(o);
+}
+END_TEST
+
 static void stream_add(struct tstream *s, uint64_t ms, uint64_t seq, const struct tstream_limits *lim,
                        const char *f1, const char *v1, const char *f2, const char *v2)
 {
@@ -834,6 +856,7 @@ static Suite *codec_suite(void)
     tcase_add_test(tc, test_damage_kinds);
     tcase_add_test(tc, test_big_duplicate_zset_freed);
     tcase_add_test(tc, test_zset_hand_written_texts);
+    tcase_add_test(tc, test_zset_negative_zero_in_skiplist);
     tcase_add_test(tc, test_stream_roundtrip);
     tcase_add_test(tc, test_stream_damage);
     tcase_add_test(tc, test_digest_independent_of_encoding_and_order);

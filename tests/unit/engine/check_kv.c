@@ -346,6 +346,34 @@ START_TEST(test_set_and_replace)
 }
 END_TEST
 
+/* A replaced value keeps the old one's LFU counter (Redis' dbOverwrite);
+ * under LRU it counts as accessed now; kv_add and kv_set of a new key start
+ * afresh. */
+START_TEST(test_replace_keeps_lfu_counter)
+{
+    struct kv_entry *e;
+    kv_set_access_policy(ks, true, 0, 0);   /* every access counts */
+    kv_set_clock(ks, 1000000);
+    e = kv_set(ks, 0, "f", 1, kv_str_from_ll(20000), false);
+    ck_assert_int_eq(kv_lfu_counter(ks, kv_entry_val(e)), 5);
+    ck_assert_ptr_nonnull(kv_find(ks, 0, "f", 1, 1000000));
+    ck_assert_ptr_nonnull(kv_find(ks, 0, "f", 1, 1000000));
+    e = kv_replace(ks, 0, e, kv_str_new("x", 1));
+    ck_assert_int_eq(kv_lfu_counter(ks, kv_entry_val(e)), 7);
+    e = kv_set(ks, 0, "f", 1, kv_str_from_ll(3), false);
+    ck_assert_int_eq(kv_lfu_counter(ks, kv_entry_val(e)), 7);
+    ck_assert_ptr_nonnull(kv_find_notouch(ks, 0, "f", 1, 1000000));
+    ck_assert_int_eq(kv_lfu_counter(ks, kv_entry_val(kv_peek(ks, 0, "f", 1))), 7);
+    e = kv_set(ks, 0, "g", 1, kv_str_from_ll(3), false);
+    ck_assert_int_eq(kv_lfu_counter(ks, kv_entry_val(e)), 5);
+    kv_set_access_policy(ks, false, 10, 1);
+    kv_set_clock(ks, 9000000);
+    e = kv_replace(ks, 0, e, kv_str_new("y", 1));
+    ck_assert_int_eq(kv_idle_seconds(ks, kv_entry_val(e)), 0);
+    check_ks();
+}
+END_TEST
+
 /* ------------------------------------------------------------ lazy expiry */
 
 START_TEST(test_lazy_expiry_boundary)
@@ -929,6 +957,7 @@ static Suite *kv_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_add_find_delete);
     tcase_add_test(tc, test_set_and_replace);
+    tcase_add_test(tc, test_replace_keeps_lfu_counter);
     tcase_add_test(tc, test_inline_values_move_keys);
     tcase_add_test(tc, test_lazy_expiry_boundary);
     tcase_add_test(tc, test_active_expiry_in_deadline_order);

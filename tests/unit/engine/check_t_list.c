@@ -535,6 +535,33 @@ START_TEST(test_dup_independent)
 }
 END_TEST
 
+/* A list keeps its own fill: the default until set, clamped, copied by
+ * dup, given by tlist_from_strings. */
+START_TEST(test_own_fill)
+{
+    struct tlist *l = tlist_create(), *d, *f;
+    const char *s[3] = { "a", "b", "c" };
+    size_t len[3] = { 1, 1, 1 };
+    ck_assert_int_eq(tlist_fill(l), TLIST_FILL_DEFAULT);
+    tlist_set_fill(l, -10);
+    ck_assert_int_eq(tlist_fill(l), -5);
+    tlist_set_fill(l, 100000);
+    ck_assert_int_eq(tlist_fill(l), 32767);
+    tlist_set_fill(l, 2);
+    for (long i = 0; i < 7; i++)
+        push_num(l, TLIST_TAIL, i, tlist_fill(l));
+    ck_assert_uint_eq(tlist_node_count(l), 4);
+    d = tlist_ops.dup(l);
+    ck_assert_int_eq(tlist_fill(d), 2);
+    f = tlist_from_strings(s, len, 3, 1);
+    ck_assert_int_eq(tlist_fill(f), 1);
+    ck_assert_uint_eq(tlist_node_count(f), 3);
+    tlist_destroy(l);
+    tlist_destroy(d);
+    tlist_destroy(f);
+}
+END_TEST
+
 static Suite *t_list_suite(void)
 {
     Suite *s = suite_create("t_list");
@@ -548,6 +575,7 @@ static Suite *t_list_suite(void)
     tcase_add_test(tc, test_remove_from_tail_and_ranges);
     tcase_add_test(tc, test_iter_directions);
     tcase_add_test(tc, test_dup_independent);
+    tcase_add_test(tc, test_own_fill);
     tcase_add_loop_test(tc, test_random_vs_model, 0, NFILLS);
     suite_add_tcase(s, tc);
     return s;
