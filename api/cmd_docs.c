@@ -14,6 +14,7 @@
  * since, deprecated_since, flags (set), arguments.
  */
 #include "api/cmd_docs.h"
+#include "api/notation.h"
 #include "api/command.h"
 #include "api/reply.h"
 #include "engine/alloc.h"
@@ -69,37 +70,19 @@ struct cmd_docs {
 
 /* ---- the notation parser ------------------------------------------------ */
 
-struct parser {
-    const char *start, *p;
-    char *err;
-    size_t errlen;
-};
-
-static bool fail(struct parser *ps, const char *why)
-{
-    snprintf(ps->err, ps->errlen, "%s at %d: \"%.24s\"", why, (int)(ps->p - ps->start), ps->p);
-    return false;
-}
-
-static void skip_spaces(struct parser *ps)
-{
-    while (*ps->p == ' ')
-        ps->p++;
-}
-
 static bool ends_item(char ch) { return ch == '\0' || ch == ',' || ch == '|' || ch == ']' || ch == ')'; }
 
 static bool at_ellipsis(const char *p) { return p[0] == '.' && p[1] == '.' && p[2] == '.'; }
 
 /* A word: a quoted token, or the run up to a delimiter (':' belongs to the
  * word: "ip:port:string"). */
-static bool scan_word(struct parser *ps, struct slice *w, bool *quoted)
+static bool scan_word(struct notation *ps, struct slice *w, bool *quoted)
 {
     *quoted = *ps->p == '"';
     if (*quoted) {
         const char *end = strchr(ps->p + 1, '"');
         if (!end)
-            return fail(ps, "unterminated quoted token");
+            return notation_fail(ps, "unterminated quoted token");
         *w = (struct slice){ ps->p + 1, (size_t)(end - ps->p - 1) };
         ps->p = end + 1;
         return true;
@@ -108,16 +91,16 @@ static bool scan_word(struct parser *ps, struct slice *w, bool *quoted)
     while (*ps->p && !strchr(" ,|[]()#@!\"", *ps->p) && !at_ellipsis(ps->p))
         ps->p++;
     w->len = (size_t)(ps->p - w->p);
-    return w->len ? true : fail(ps, "expected a name or token");
+    return w->len ? true : notation_fail(ps, "expected a name or token");
 }
 
-static bool scan_version(struct parser *ps, struct slice *v)
+static bool scan_version(struct notation *ps, struct slice *v)
 {
     v->p = ++ps->p;
     while (isdigit((unsigned char)*ps->p) || (*ps->p == '.' && !at_ellipsis(ps->p)))
         ps->p++;
     v->len = (size_t)(ps->p - v->p);
-    return v->len && isdigit((unsigned char)v->p[0]) ? true : fail(ps, "expected a version");
+    return v->len && isdigit((unsigned char)v->p[0]) ? true : notation_fail(ps, "expected a version");
 }
 
 static bool slice_is(struct slice s, const char *word) { return s.len == strlen(word) && !memcmp(s.p, word, s.len); }
@@ -138,10 +121,10 @@ static bool has_upper(struct slice s)
     return false;
 }
 
-static bool parse_list(struct parser *ps, char close, bool top, struct darg **out, size_t *n, char *sep);
+static bool parse_list(struct notation *ps, char close, bool top, struct darg **out, size_t *n, char *sep);
 
 /* "name:type" (split at the last ':'), then an optional "#N". */
-static bool parse_value(struct parser *ps, struct darg *a, struct slice w)
+static bool parse_value(struct notation *ps, struct darg *a, struct slice w)
 {
     const char *colon = memchr(w.p, ':', w.len);
     for (const char *q = colon; q; q = memchr(q + 1, ':', (size_t)(w.p + w.len - q - 1)))
@@ -154,7 +137,7 @@ static bool parse_value(struct parser *ps, struct darg *a, struct slice w)
         for (i = 0; i < DT_PURE_TOKEN && !slice_is(t, type_names[i]); i++)
             ;
         if (i == DT_PURE_TOKEN || i == DT_KEY)
-            return fail(ps, "unknown value type");
+            return notation_fail(ps, "unknown value type");
         a->type = (unsigned char)i;
         a->name.len = (size_t)(colon - w.p);
     }
@@ -162,16 +145,16 @@ static bool parse_value(struct parser *ps, struct darg *a, struct slice w)
         char *end;
         long v = strtol(ps->p + 1, &end, 10);
         if (end == ps->p + 1 || v < 0 || v > 255)
-            return fail(ps, "expected a key spec index");
+            return notation_fail(ps, "expected a key spec index");
         a->key_spec = (int)v;
         ps->p = end;
     } else if (!colon)
-        return fail(ps, "a key needs '#N'");
-    return a->name.len ? true : fail(ps, "empty name");
+        return notation_fail(ps, "a key needs '#N'");
+    return a->name.len ? true : notation_fail(ps, "empty name");
 }
 
 /* What follows the token (if any): a value, a group or a pure token's name. */
-static bool parse_what(struct parser *ps, struct darg *a, struct slice w, bool quoted, bool tokened)
+static bool parse_what(struct notation *ps, struct darg *a, struct slice w, bool quoted, bool tokened)
 {
     if (!quoted && *ps->p == '(') {
         char sep = ',';
@@ -188,16 +171,16 @@ static bool parse_what(struct parser *ps, struct darg *a, struct slice w, bool q
     a->type = DT_PURE_TOKEN;
     if (tokened) {
         a->name = w;
-        return quoted ? fail(ps, "a name cannot be quoted") : true;
+        return quoted ? notation_fail(ps, "a name cannot be quoted") : true;
     }
     if (!quoted && has_lower(w))
-        return fail(ps, "a bare word is a token: a value needs ':type'");
+        return notation_fail(ps, "a bare word is a token: a value needs ':type'");
     a->token = w;
     a->name_is_token = true;
     return true;
 }
 
-static bool parse_suffixes(struct parser *ps, struct darg *a)
+static bool parse_suffixes(struct notation *ps, struct darg *a)
 {
     for (;;) {
         if (at_ellipsis(ps->p)) {
@@ -219,22 +202,22 @@ static bool parse_suffixes(struct parser *ps, struct darg *a)
 }
 
 /* [ '[' ] [TOKEN ' '] what suffixes [ ']' ] */
-static bool parse_item(struct parser *ps, struct darg *a)
+static bool parse_item(struct notation *ps, struct darg *a)
 {
     struct slice w;
     bool quoted, optional = *ps->p == '[';
     *a = (struct darg){ .key_spec = -1 };
     if (optional) {
         ps->p++;
-        skip_spaces(ps);
+        notation_skip_spaces(ps);
     }
     if (!scan_word(ps, &w, &quoted))
         return false;
     if (*ps->p == ' ') {
-        skip_spaces(ps);
+        notation_skip_spaces(ps);
         if (!ends_item(*ps->p)) {
             if (!quoted && (has_lower(w) || memchr(w.p, ':', w.len)))
-                return fail(ps, "a token is upper case: quote it, or is a ',' missing?");
+                return notation_fail(ps, "a token is upper case: quote it, or is a ',' missing?");
             a->token = w;
             if (!scan_word(ps, &w, &quoted) || !parse_what(ps, a, w, quoted, true))
                 return false;
@@ -243,13 +226,13 @@ static bool parse_item(struct parser *ps, struct darg *a)
     } else if (!parse_what(ps, a, w, quoted, false))
         return false;
     if (!a->name_is_token && has_upper(a->name))
-        return fail(ps, "names are lower case (a missing ','?)");
+        return notation_fail(ps, "names are lower case (a missing ','?)");
     if (!parse_suffixes(ps, a))
         return false;
     if (optional) {
-        skip_spaces(ps);
+        notation_skip_spaces(ps);
         if (*ps->p != ']')
-            return fail(ps, "expected ']'");
+            return notation_fail(ps, "expected ']'");
         ps->p++;
         a->flags |= DF_OPTIONAL;
     }
@@ -258,27 +241,27 @@ static bool parse_item(struct parser *ps, struct darg *a)
 
 /* Items up to `close` ('\0' at the top, ')' in a group), separated by one
  * kind of separator: ',' (the only one allowed at the top) or '|'. */
-static bool parse_list(struct parser *ps, char close, bool top, struct darg **out, size_t *n, char *sep)
+static bool parse_list(struct notation *ps, char close, bool top, struct darg **out, size_t *n, char *sep)
 {
     size_t cap = 0;
     char used = 0;
     *out = NULL;
     *n = 0;
     for (;;) {
-        skip_spaces(ps);
+        notation_skip_spaces(ps);
         if (*n == cap) {
             cap = cap ? cap * 2 : 4;
             *out = kv_xrealloc(*out, cap * sizeof(**out));
         }
         if (!parse_item(ps, &(*out)[(*n)++]))
             return false;
-        skip_spaces(ps);
+        notation_skip_spaces(ps);
         if (*ps->p == close)
             break;
         if (*ps->p != ',' && *ps->p != '|')
-            return fail(ps, close ? "expected ',', '|' or ')'" : "expected ','");
+            return notation_fail(ps, close ? "expected ',', '|' or ')'" : "expected ','");
         if ((used && *ps->p != used) || (top && *ps->p == '|'))
-            return fail(ps, "mixed separators (nest a group)");
+            return notation_fail(ps, "mixed separators (nest a group)");
         used = *ps->p++;
     }
     *sep = used ? used : ',';
@@ -294,7 +277,7 @@ static void free_args(struct darg *args, size_t n)
 
 static bool parse_args(const char *notation, struct darg **out, size_t *n, char *err, size_t errlen)
 {
-    struct parser ps = { notation, notation, err, errlen };
+    struct notation ps = { notation, notation, err, errlen };
     char sep;
     if (!parse_list(&ps, '\0', true, out, n, &sep)) {
         free_args(*out, *n);
@@ -340,17 +323,6 @@ static bool parse_doc_flags(const char *s, unsigned *out)
     return true;
 }
 
-static bool valid_name(const char *name)
-{
-    const char *bar = strchr(name, '|');
-    if (!*name || strlen(name) >= 64 || name[0] == '|' || (bar && (!bar[1] || strchr(bar + 1, '|'))))
-        return false;
-    for (const char *p = name; *p; p++)
-        if (isupper((unsigned char)*p) || isspace((unsigned char)*p))
-            return false;
-    return true;
-}
-
 static bool load_entry(struct dentry *e, const struct cmd_doc *doc, char *err, size_t errlen)
 {
     char why[160];
@@ -358,7 +330,7 @@ static bool load_entry(struct dentry *e, const struct cmd_doc *doc, char *err, s
     *e = (struct dentry){ .doc = doc };
     for (const char *const *h = doc->history; h && *h; h++)
         e->nhistory++;
-    if (!doc->name || !valid_name(doc->name))
+    if (!doc->name || !notation_valid_name(doc->name))
         bad = "bad name";
     else if (!doc->group || !in_list(doc->group, group_names, sizeof(group_names) / sizeof(group_names[0])))
         bad = "unknown group";
@@ -392,13 +364,12 @@ struct cmd_docs *cmd_docs_create(const struct cmd_doc *entries, size_t n, char *
             cmd_docs_destroy(docs);
             return NULL;
         }
-    qsort(docs->entries, docs->n, sizeof(*docs->entries), entry_cmp);
-    for (size_t i = 1; i < docs->n; i++)
-        if (entry_cmp(&docs->entries[i - 1], &docs->entries[i]) == 0) {
-            snprintf(err, errlen, "%s: documented twice", docs->entries[i].doc->name);
-            cmd_docs_destroy(docs);
-            return NULL;
-        }
+    const struct dentry *dup = notation_sort_unique(docs->entries, docs->n, sizeof(*docs->entries), entry_cmp);
+    if (dup) {
+        snprintf(err, errlen, "%s: documented twice", dup->doc->name);
+        cmd_docs_destroy(docs);
+        return NULL;
+    }
     return docs;
 }
 

@@ -14,6 +14,7 @@
  * keynumidx, firstkey, keystep | (nothing).
  */
 #include "api/cmd_keyspecs.h"
+#include "api/notation.h"
 #include "api/command.h"
 #include "api/reply.h"
 #include "engine/alloc.h"
@@ -51,28 +52,10 @@ struct cmd_keyspecs {
 
 /* ---- the notation parser ------------------------------------------------ */
 
-struct parser {
-    const char *start, *p;
-    char *err;
-    size_t errlen;
-};
-
-static bool fail(struct parser *ps, const char *why)
-{
-    snprintf(ps->err, ps->errlen, "%s at %d: \"%.24s\"", why, (int)(ps->p - ps->start), ps->p);
-    return false;
-}
-
-static void skip_spaces(struct parser *ps)
-{
-    while (*ps->p == ' ')
-        ps->p++;
-}
-
 /* The next word (letters, digits, '_', '-'), after spaces; len 0 if none. */
-static size_t scan_word(struct parser *ps, const char **w)
+static size_t scan_word(struct notation *ps, const char **w)
 {
-    skip_spaces(ps);
+    notation_skip_spaces(ps);
     *w = ps->p;
     while (isalnum((unsigned char)*ps->p) || *ps->p == '_' || *ps->p == '-')
         ps->p++;
@@ -81,40 +64,40 @@ static size_t scan_word(struct parser *ps, const char **w)
 
 static bool word_is(const char *w, size_t len, const char *s) { return strlen(s) == len && !memcmp(w, s, len); }
 
-static bool expect_word(struct parser *ps, const char *s)
+static bool expect_word(struct notation *ps, const char *s)
 {
     const char *w;
     size_t len = scan_word(ps, &w);
     if (word_is(w, len, s))
         return true;
     ps->p = w;
-    return fail(ps, s);
+    return notation_fail(ps, s);
 }
 
-static bool expect_char(struct parser *ps, char ch, const char *why)
+static bool expect_char(struct notation *ps, char ch, const char *why)
 {
-    skip_spaces(ps);
+    notation_skip_spaces(ps);
     if (*ps->p != ch)
-        return fail(ps, why);
+        return notation_fail(ps, why);
     ps->p++;
     return true;
 }
 
-static bool scan_int(struct parser *ps, int min, int *out)
+static bool scan_int(struct notation *ps, int min, int *out)
 {
     const char *w;
     size_t len = scan_word(ps, &w);
     long long v;
     if (!nf_str2ll(w, len, &v) || v < min || v > 255) {
         ps->p = w;
-        return fail(ps, "expected a number");
+        return notation_fail(ps, "expected a number");
     }
     *out = (int)v;
     return true;
 }
 
 /* Space-separated flag names up to ':'. */
-static bool parse_flags(struct parser *ps, uint32_t *flags)
+static bool parse_flags(struct notation *ps, uint32_t *flags)
 {
     const uint32_t access = KEY_RO | KEY_RW | KEY_OW | KEY_RM;
     const char *w;
@@ -125,18 +108,18 @@ static bool parse_flags(struct parser *ps, uint32_t *flags)
             ;
         if (i == NKEY_FLAGS || (*flags & (1u << i))) {
             ps->p = w;
-            return fail(ps, i == NKEY_FLAGS ? "unknown key flag" : "key flag repeated");
+            return notation_fail(ps, i == NKEY_FLAGS ? "unknown key flag" : "key flag repeated");
         }
         *flags |= 1u << i;
     }
     if ((*flags & access) & ((*flags & access) - 1))
-        return fail(ps, "more than one of RO, RW, OW, RM");
+        return notation_fail(ps, "more than one of RO, RW, OW, RM");
     if (!(*flags & access) == !(*flags & KEY_NOT_KEY))
-        return fail(ps, "a key spec has one of RO, RW, OW, RM, or not_key");
+        return notation_fail(ps, "a key spec has one of RO, RW, OW, RM, or not_key");
     return expect_char(ps, ':', "expected ':' after the flags");
 }
 
-static bool parse_begin(struct parser *ps, struct cmd_keyspec *s)
+static bool parse_begin(struct notation *ps, struct cmd_keyspec *s)
 {
     const char *w;
     size_t len = scan_word(ps, &w);
@@ -148,21 +131,21 @@ static bool parse_begin(struct parser *ps, struct cmd_keyspec *s)
         s->begin = KS_BEGIN_KEYWORD;
         s->keyword_len = scan_word(ps, &s->keyword);
         if (!s->keyword_len)
-            return fail(ps, "expected the keyword");
+            return notation_fail(ps, "expected the keyword");
         if (!expect_word(ps, "from") || !scan_int(ps, -255, &s->pos))
             return false;
-        return s->pos != 0 ? true : fail(ps, "the search starts at 1 or from the end");
+        return s->pos != 0 ? true : notation_fail(ps, "the search starts at 1 or from the end");
     }
     if (word_is(w, len, "unknown")) {
         s->begin = KS_BEGIN_UNKNOWN;
         return true;
     }
     ps->p = w;
-    return fail(ps, "expected index, keyword or unknown");
+    return notation_fail(ps, "expected index, keyword or unknown");
 }
 
 /* Optional "name N" pairs after a find type, in any order. */
-static bool parse_options(struct parser *ps, const char *const *names, int *const *vals, size_t n)
+static bool parse_options(struct notation *ps, const char *const *names, int *const *vals, size_t n)
 {
     for (;;) {
         const char *save = ps->p, *w;
@@ -178,7 +161,7 @@ static bool parse_options(struct parser *ps, const char *const *names, int *cons
     }
 }
 
-static bool parse_find(struct parser *ps, struct cmd_keyspec *s)
+static bool parse_find(struct notation *ps, struct cmd_keyspec *s)
 {
     const char *w;
     size_t len = scan_word(ps, &w);
@@ -190,7 +173,7 @@ static bool parse_find(struct parser *ps, struct cmd_keyspec *s)
         if (!scan_int(ps, -255, &s->lastkey) || !parse_options(ps, names, vals, 2))
             return false;
         if (s->limit && s->lastkey != -1)
-            return fail(ps, "a limit needs range -1");
+            return notation_fail(ps, "a limit needs range -1");
     } else if (word_is(w, len, "keynum")) {
         const char *const names[] = { "first", "step" };
         int *const vals[] = { &s->firstkey, &s->keystep };
@@ -199,38 +182,38 @@ static bool parse_find(struct parser *ps, struct cmd_keyspec *s)
         if (!scan_int(ps, 0, &s->keynumidx) || !parse_options(ps, names, vals, 2))
             return false;
         if (s->firstkey < 1)
-            return fail(ps, "the keys come after their count");
+            return notation_fail(ps, "the keys come after their count");
     } else if (word_is(w, len, "unknown")) {
         s->find = KS_FIND_UNKNOWN;
     } else {
         ps->p = w;
-        return fail(ps, "expected range, keynum or unknown");
+        return notation_fail(ps, "expected range, keynum or unknown");
     }
-    return s->keystep >= 1 ? true : fail(ps, "a step is at least 1");
+    return s->keystep >= 1 ? true : notation_fail(ps, "a step is at least 1");
 }
 
-static bool parse_notes(struct parser *ps, struct cmd_keyspec *s)
+static bool parse_notes(struct notation *ps, struct cmd_keyspec *s)
 {
     const char *end;
-    skip_spaces(ps);
+    notation_skip_spaces(ps);
     if (*ps->p != '"')
-        return fail(ps, "expected quoted notes");
+        return notation_fail(ps, "expected quoted notes");
     end = strchr(ps->p + 1, '"');
     if (!end || end == ps->p + 1)
-        return fail(ps, end ? "empty notes" : "unterminated notes");
+        return notation_fail(ps, end ? "empty notes" : "unterminated notes");
     s->notes = ps->p + 1;
     s->notes_len = (size_t)(end - s->notes);
     ps->p = end + 1;
     return true;
 }
 
-static bool parse_spec(struct parser *ps, struct cmd_keyspec *s)
+static bool parse_spec(struct notation *ps, struct cmd_keyspec *s)
 {
     *s = (struct cmd_keyspec){ 0 };
     if (!parse_flags(ps, &s->flags) || !parse_begin(ps, s) || !expect_char(ps, ',', "expected ','") ||
         !parse_find(ps, s))
         return false;
-    skip_spaces(ps);
+    notation_skip_spaces(ps);
     if (*ps->p == ',') {
         ps->p++;
         return parse_notes(ps, s);
@@ -240,7 +223,7 @@ static bool parse_spec(struct parser *ps, struct cmd_keyspec *s)
 
 static bool parse_specs(const char *text, struct cmd_keyspec **out, size_t *n, char *err, size_t errlen)
 {
-    struct parser ps = { text, text, err, errlen };
+    struct notation ps = { text, text, err, errlen };
     size_t cap = 0;
     *out = NULL;
     *n = 0;
@@ -251,11 +234,11 @@ static bool parse_specs(const char *text, struct cmd_keyspec **out, size_t *n, c
         }
         if (!parse_spec(&ps, &(*out)[(*n)++]))
             break;
-        skip_spaces(&ps);
+        notation_skip_spaces(&ps);
         if (*ps.p == '\0')
             return true;
         if (*ps.p != ';') {
-            fail(&ps, "expected ';' or the end");
+            notation_fail(&ps, "expected ';' or the end");
             break;
         }
         ps.p++;
@@ -302,23 +285,12 @@ bool cmd_keyspecs_check_tips(const char *tips, char *err, size_t errlen)
 
 /* ---- entries -------------------------------------------------------------- */
 
-static bool valid_name(const char *name)
-{
-    const char *bar = strchr(name, '|');
-    if (!*name || strlen(name) >= 64 || name[0] == '|' || (bar && (!bar[1] || strchr(bar + 1, '|'))))
-        return false;
-    for (const char *p = name; *p; p++)
-        if (isupper((unsigned char)*p) || isspace((unsigned char)*p))
-            return false;
-    return true;
-}
-
 static bool load_entry(struct cmd_keyinfo *ki, const struct cmd_keyspecs_entry *e, char *err, size_t errlen)
 {
     char why[160];
     const char *bad = NULL;
     *ki = (struct cmd_keyinfo){ .entry = e };
-    if (!e->name || !valid_name(e->name))
+    if (!e->name || !notation_valid_name(e->name))
         bad = "bad name";
     else if (e->tips && !cmd_keyspecs_check_tips(e->tips, why, sizeof(why)))
         bad = why;
@@ -344,13 +316,12 @@ struct cmd_keyspecs *cmd_keyspecs_create(const struct cmd_keyspecs_entry *entrie
             cmd_keyspecs_destroy(ks);
             return NULL;
         }
-    qsort(ks->entries, ks->n, sizeof(*ks->entries), entry_cmp);
-    for (size_t i = 1; i < ks->n; i++)
-        if (entry_cmp(&ks->entries[i - 1], &ks->entries[i]) == 0) {
-            snprintf(err, errlen, "%s: named twice", ks->entries[i].entry->name);
-            cmd_keyspecs_destroy(ks);
-            return NULL;
-        }
+    const struct cmd_keyinfo *dup = notation_sort_unique(ks->entries, ks->n, sizeof(*ks->entries), entry_cmp);
+    if (dup) {
+        snprintf(err, errlen, "%s: named twice", dup->entry->name);
+        cmd_keyspecs_destroy(ks);
+        return NULL;
+    }
     return ks;
 }
 
