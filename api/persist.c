@@ -645,14 +645,6 @@ static void update_hold(struct server *srv)
         }
 }
 
-static void journal_commit_now(struct server *srv);
-
-void persist_journal_commit(struct server *srv)
-{
-    journal_commit_now(srv);
-    update_hold(srv);
-}
-
 static void journal_commit_now(struct server *srv)
 {
     struct persist *p = P(srv);
@@ -681,6 +673,12 @@ static void journal_commit_now(struct server *srv)
     else
         p->sync_due = true;
     journal_recovered(srv);
+}
+
+void persist_journal_commit(struct server *srv)
+{
+    journal_commit_now(srv);
+    update_hold(srv);
 }
 
 /* The once-a-second fsync of appendfsync everysec, on a background thread

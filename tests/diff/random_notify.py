@@ -863,14 +863,8 @@ def main(argv=None):
     signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     t0 = time.monotonic()
     try:
-        try:
-            ref.start()
-            cand.start()
-        except RuntimeError as e:
-            print("start-up failed: %s" % e, file=sys.stderr)
+        if not runner.start_pair(ref, cand, args.candidate_redis):
             return 2
-        print("redis on port %d, candidate on port %d%s" % (
-            ref.port, cand.port, " (redis self-test)" if args.candidate_redis else ""), flush=True)
         ex = Executor(args, ref, cand)
         if args.minimize:
             lines = read_lines(args.minimize)

@@ -1050,6 +1050,20 @@ def select_files(patterns):
     return out
 
 
+def start_pair(ref, cand, self_test):
+    """Starts redis and the candidate and says on which ports; False (after
+    saying why) when one cannot start."""
+    try:
+        ref.start()
+        cand.start()
+    except RuntimeError as e:
+        print("start-up failed: %s" % e, file=sys.stderr)
+        return False
+    print("redis on port %d, candidate on port %d%s" % (
+        ref.port, cand.port, " (redis self-test)" if self_test else ""), flush=True)
+    return True
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Differential tests: candidate vs redis-server.")
     g = ap.add_mutually_exclusive_group()
@@ -1148,14 +1162,8 @@ def main(argv=None):
     t0 = time.monotonic()
     runner = None
     try:
-        try:
-            ref.start()
-            cand.start()
-        except RuntimeError as e:
-            print("start-up failed: %s" % e, file=sys.stderr)
+        if not start_pair(ref, cand, args.candidate_redis):
             return 2
-        print("redis on port %d, candidate on port %d%s" % (
-            ref.port, cand.port, " (redis self-test)" if args.candidate_redis else ""), flush=True)
         runner = Runner(args, ref, cand)
         if not args.no_skip:
             runner.tracker = make_tracker(ref, cand)
