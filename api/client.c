@@ -160,6 +160,8 @@ bool client_flush(struct client *c)
         return true;
     }
     if (!(c->flags & CF_CLOSE_ASAP)) {
+        if (reply_pending(&c->out))
+            srv->stats.writes_processed++;
         while (reply_pending(&c->out)) {
             ssize_t n = reply_write(&c->out, c->fd);
             if (n < 0) {
@@ -309,6 +311,7 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
     struct server *srv = c->srv;
     size_t want = IOBUF_LEN;
     ssize_t n;
+    srv->stats.reads_processed++;
     if (c->qlen > c->qpos) {
         size_t need = resp_want(c->parser);
         if (need > want)

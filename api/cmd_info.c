@@ -1,20 +1,27 @@
 /*
- * cmd_info: INFO [section ...] with Redis 7.0's section and field names, plus
- * taskkv_version. Sections: server, clients, memory, persistence, stats,
- * replication, cpu, modules, commandstats, keyspace ("default" is all but
- * commandstats; "all"/"everything" add it). RESP3 gets a verbatim string.
+ * cmd_info: INFO [section ...] with Redis 7.0's sections, in its order, and
+ * its field names, in its order, plus taskkv_version, the journal's aof_*
+ * fields and Redis 7.2's client_output_buffer_limit_disconnections.
+ * Sections: server, clients, memory, persistence, stats, replication, cpu,
+ * modules, commandstats, errorstats, latencystats, cluster, keyspace
+ * ("default" is all but commandstats and latencystats; "all"/"everything"
+ * add them). Counters of what taskkv does not have (replicas, the
+ * defragmenter, client tracking, I/O threads, functions) read 0. RESP3 gets
+ * a verbatim string.
  */
 #include "api/block.h"
 #include "api/client.h"
 #include "api/command.h"
 #include "api/config.h"
 #include "api/maxmemory.h"
+#include "api/memreport.h"
 #include "api/pause.h"
 #include "api/persist.h"
 #include "api/reply.h"
 #include "api/script.h"
 #include "api/server.h"
 #include "engine/alloc.h"
+#include "engine/hdrhist.h"
 #include "engine/kv.h"
 #include "engine/timeidx.h"
 #include "pubsub/hub.h"
@@ -104,29 +111,43 @@ static void section_clients(struct server *srv, struct buf *b)
 static void section_memory(struct server *srv, struct buf *b)
 {
     const struct config_values *cv = config_values(srv->cfg);
-    unsigned long long used = maxmem_used_now(srv), rss = kv_alloc_rss();
-    unsigned long long not_counted = maxmem_not_counted(srv);
-    unsigned long long overhead = kv_overhead_bytes(srv->ks);
+    struct mem_report r;
     long long phys = (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
-    char h_used[32], h_rss[32], h_sys[32], h_max[32], h_lua[32];
-    size_t lua_bytes, nscripts;
-    script_memory(srv, &lua_bytes, &nscripts);
-    human_bytes(h_lua, sizeof(h_lua), lua_bytes);
-    human_bytes(h_used, sizeof(h_used), used);
-    human_bytes(h_rss, sizeof(h_rss), rss);
+    char h_used[32], h_rss[32], h_peak[32], h_sys[32], h_max[32], h_lua[32], h_scripts[32];
+    mem_report_gather(srv, &r);
+    human_bytes(h_used, sizeof(h_used), r.total);
+    human_bytes(h_rss, sizeof(h_rss), r.rss);
+    human_bytes(h_peak, sizeof(h_peak), r.peak);
     human_bytes(h_sys, sizeof(h_sys), (unsigned long long)phys);
     human_bytes(h_max, sizeof(h_max), (unsigned long long)cv->maxmemory);
-    add(b, "# Memory\r\nused_memory:%llu\r\nused_memory_human:%s\r\nused_memory_rss:%llu\r\n"
-           "used_memory_rss_human:%s\r\nused_memory_peak:%llu\r\nused_memory_overhead:%llu\r\n"
-           "used_memory_dataset:%llu\r\ntotal_system_memory:%lld\r\ntotal_system_memory_human:%s\r\n"
-           "used_memory_lua:%zu\r\nused_memory_lua_human:%s\r\nnumber_of_cached_scripts:%zu\r\n"
-           "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\nmem_fragmentation_ratio:%.2f\r\n"
-           "mem_not_counted_for_evict:%llu\r\nmem_replication_backlog:0\r\nmem_total_replication_buffers:0\r\n"
-           "mem_clients_slaves:0\r\nmem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:%llu\r\n"
-           "mem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
-        used, h_used, rss, h_rss, srv->stats_peak_memory, overhead, used > overhead ? used - overhead : 0, phys,
-        h_sys, lua_bytes, h_lua, nscripts, (long long)cv->maxmemory, h_max, config_value(srv->cfg, "maxmemory-policy"), used ? (double)rss / (double)used : 0.0,
-        not_counted, maxmem_clients_normal(srv), not_counted, kv_alloc_name());
+    human_bytes(h_lua, sizeof(h_lua), r.lua_vm);
+    human_bytes(h_scripts, sizeof(h_scripts), r.lua_caches);
+    /* taskkv has no FUNCTION engine: its VM, libraries and caches are 0 */
+    add(b, "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
+           "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_peak_human:%s\r\n"
+           "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%zu\r\nused_memory_startup:%zu\r\n"
+           "used_memory_dataset:%zu\r\nused_memory_dataset_perc:%.2f%%\r\nallocator_allocated:%zu\r\n"
+           "allocator_active:%zu\r\nallocator_resident:%zu\r\ntotal_system_memory:%lld\r\n"
+           "total_system_memory_human:%s\r\n",
+        r.total, h_used, r.rss, h_rss, r.peak, h_peak, r.peak_perc, r.overhead, r.startup, r.dataset,
+        r.dataset_perc, r.alloc.allocated, r.alloc.active, r.alloc.resident, phys, h_sys);
+    add(b, "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
+           "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\nnumber_of_functions:0\r\n"
+           "number_of_libraries:0\r\nused_memory_vm_functions:0\r\nused_memory_vm_total:%zu\r\n"
+           "used_memory_vm_total_human:%s\r\nused_memory_functions:0\r\nused_memory_scripts:%zu\r\n"
+           "used_memory_scripts_human:%s\r\n",
+        r.lua_vm, r.lua_vm, h_lua, r.lua_caches, r.nscripts, r.lua_vm, h_lua, r.lua_caches, h_scripts);
+    add(b, "maxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\nallocator_frag_ratio:%.2f\r\n"
+           "allocator_frag_bytes:%lld\r\nallocator_rss_ratio:%.2f\r\nallocator_rss_bytes:%lld\r\n"
+           "rss_overhead_ratio:%.2f\r\nrss_overhead_bytes:%lld\r\nmem_fragmentation_ratio:%.2f\r\n"
+           "mem_fragmentation_bytes:%lld\r\nmem_not_counted_for_evict:%zu\r\nmem_replication_backlog:0\r\n"
+           "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:%zu\r\n"
+           "mem_cluster_links:0\r\nmem_aof_buffer:%zu\r\nmem_allocator:%s\r\nactive_defrag_running:0\r\n"
+           "lazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
+        (long long)cv->maxmemory, h_max, config_value(srv->cfg, "maxmemory-policy"), r.alloc_frag,
+        r.alloc_frag_bytes, r.alloc_rss, r.alloc_rss_bytes, r.rss_extra, r.rss_extra_bytes, r.total_frag,
+        r.total_frag_bytes, r.aof, r.clients_normal, r.aof, kv_alloc_name());
+    mem_report_free(&r);
 }
 
 static void section_persistence(struct server *srv, struct buf *b)
@@ -139,29 +160,44 @@ static void section_persistence(struct server *srv, struct buf *b)
 static void section_stats(struct server *srv, struct buf *b)
 {
     const struct server_stats *s = &srv->stats;
+    const struct kv_stats *ks = kv_stats(srv->ks);
     unsigned long long total_forks;
     long long latest_fork_usec;
     persist_fork_stats(srv, &total_forks, &latest_fork_usec);
     add(b, "# Stats\r\ntotal_connections_received:%llu\r\ntotal_commands_processed:%llu\r\n"
            "instantaneous_ops_per_sec:%llu\r\ntotal_net_input_bytes:%llu\r\ntotal_net_output_bytes:%llu\r\n"
-           "rejected_connections:%llu\r\nsync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
-           "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%llu\r\n"
-           "evicted_keys:%llu\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:%llu\r\n"
-           "current_eviction_exceeded_time:%llu\r\nkeyspace_hits:%llu\r\n"
-           "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n"
-           "latest_fork_usec:%lld\r\n"
-           "total_forks:%llu\r\nmigrate_cached_sockets:0\r\ntracking_total_keys:0\r\ntotal_error_replies:%llu\r\n"
-           "unexpected_error_replies:%llu\r\ntotal_active_defrag_time:0\r\n"
-           "client_output_buffer_limit_disconnections:%llu\r\n",
+           "total_net_repl_input_bytes:0\r\ntotal_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:%.2f\r\n"
+           "instantaneous_output_kbps:%.2f\r\ninstantaneous_input_repl_kbps:0.00\r\n"
+           "instantaneous_output_repl_kbps:0.00\r\nrejected_connections:%llu\r\nsync_full:0\r\n"
+           "sync_partial_ok:0\r\nsync_partial_err:0\r\n",
         (unsigned long long)s->connections_received, (unsigned long long)s->commands_processed,
-        (unsigned long long)srv->ops_per_sec, (unsigned long long)s->net_input_bytes,
-        (unsigned long long)s->net_output_bytes, (unsigned long long)s->rejected_connections,
-        (unsigned long long)kv_stats(srv->ks)->expired_keys, (unsigned long long)s->expire_slices,
-        (unsigned long long)kv_stats(srv->ks)->evicted_keys, (unsigned long long)maxmem_exceeded_total_ms(srv),
-        (unsigned long long)maxmem_exceeded_current_ms(srv), (unsigned long long)s->keyspace_hits, (unsigned long long)s->keyspace_misses,
+        (unsigned long long)srv->ops.rate, (unsigned long long)s->net_input_bytes,
+        (unsigned long long)s->net_output_bytes, srv->net_in.rate / 1024, srv->net_out.rate / 1024,
+        (unsigned long long)s->rejected_connections);
+    add(b, "expired_keys:%llu\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%llu\r\n"
+           "expire_cycle_cpu_milliseconds:%llu\r\nevicted_keys:%llu\r\nevicted_clients:0\r\n"
+           "total_eviction_exceeded_time:%llu\r\ncurrent_eviction_exceeded_time:%llu\r\nkeyspace_hits:%llu\r\n"
+           "keyspace_misses:%llu\r\npubsub_channels:%zu\r\npubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n"
+           "latest_fork_usec:%lld\r\ntotal_forks:%llu\r\nmigrate_cached_sockets:0\r\n",
+        (unsigned long long)ks->expired_keys, (unsigned long long)s->expire_slices,
+        (unsigned long long)(s->expire_cycle_us / 1000), (unsigned long long)ks->evicted_keys,
+        (unsigned long long)maxmem_exceeded_total_ms(srv), (unsigned long long)maxmem_exceeded_current_ms(srv),
+        (unsigned long long)s->keyspace_hits, (unsigned long long)s->keyspace_misses,
         ps_hub_count(srv->pubsub, PS_CHANNEL), ps_hub_count(srv->pubsub, PS_PATTERN),
-        ps_hub_count(srv->pubsub, PS_SHARD), latest_fork_usec, total_forks, (unsigned long long)s->total_error_replies,
-        (unsigned long long)s->unexpected_error_replies, (unsigned long long)s->cobl_disconnections);
+        ps_hub_count(srv->pubsub, PS_SHARD), latest_fork_usec, total_forks);
+    /* no replicas, defragmenter, client tracking or I/O threads: those
+     * counters stay 0; client_output_buffer_limit_disconnections is Redis
+     * 7.2's */
+    add(b, "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n"
+           "active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
+           "current_active_defrag_time:0\r\ntracking_total_keys:0\r\ntracking_total_items:0\r\n"
+           "tracking_total_prefixes:0\r\nunexpected_error_replies:%llu\r\ntotal_error_replies:%llu\r\n"
+           "dump_payload_sanitizations:0\r\ntotal_reads_processed:%llu\r\ntotal_writes_processed:%llu\r\n"
+           "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\nreply_buffer_shrinks:0\r\n"
+           "reply_buffer_expands:0\r\nclient_output_buffer_limit_disconnections:%llu\r\n",
+        (unsigned long long)s->unexpected_error_replies, (unsigned long long)s->total_error_replies,
+        (unsigned long long)s->reads_processed, (unsigned long long)s->writes_processed,
+        (unsigned long long)s->cobl_disconnections);
 }
 
 static void section_replication(struct server *srv, struct buf *b)
@@ -175,45 +211,95 @@ static void section_replication(struct server *srv, struct buf *b)
 
 static void section_cpu(struct server *srv, struct buf *b)
 {
-    struct rusage self, children;
+    struct rusage self, children, main_thread;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &children);
+    getrusage(RUSAGE_THREAD, &main_thread);   /* INFO runs on the event loop's thread */
     add(b, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\nused_cpu_sys_children:%ld.%06ld\r\n"
-           "used_cpu_user_children:%ld.%06ld\r\n",
+           "used_cpu_user_children:%ld.%06ld\r\nused_cpu_sys_main_thread:%ld.%06ld\r\n"
+           "used_cpu_user_main_thread:%ld.%06ld\r\n",
         (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec,
         (long)self.ru_utime.tv_usec, (long)children.ru_stime.tv_sec, (long)children.ru_stime.tv_usec,
-        (long)children.ru_utime.tv_sec, (long)children.ru_utime.tv_usec);
+        (long)children.ru_utime.tv_sec, (long)children.ru_utime.tv_usec, (long)main_thread.ru_stime.tv_sec,
+        (long)main_thread.ru_stime.tv_usec, (long)main_thread.ru_utime.tv_sec, (long)main_thread.ru_utime.tv_usec);
 }
 
+/* Walks every command and subcommand with its statistics, in the table's
+ * order (Redis walks its command dict: an order of its own). */
 struct stats_walk {
     struct server *srv;
     struct buf *b;
+    void (*line)(struct stats_walk *w, const char *fullname, const struct cmd_stats *st);
 };
 
-static void one_cmdstat(struct stats_walk *w, const char *name, const char *sub, const struct cmd_def *d)
+static void walk_one(struct stats_walk *w, const char *name, const char *sub, const struct cmd_def *d)
 {
     const struct cmd_stats *st = cmd_stats_of(w->srv->cmds, d);
-    if (!st || (!st->calls && !st->rejected && !st->failed))
+    char fullname[160];
+    if (!st)
         return;
-    add(w->b, "cmdstat_%s%s%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu\r\n",
-        name, sub ? "|" : "", sub ? sub : "", (unsigned long long)st->calls, (unsigned long long)st->usec,
+    snprintf(fullname, sizeof(fullname), "%s%s%s", name, sub ? "|" : "", sub ? sub : "");
+    w->line(w, fullname, st);
+}
+
+static void walk_cb(const struct cmd_def *d, void *arg)
+{
+    struct stats_walk *w = arg;
+    walk_one(w, d->name, NULL, d);
+    for (const struct cmd_def *s = d->subs; s && s->name; s++)
+        walk_one(w, d->name, s->name, s);
+}
+
+static void walk_stats(struct server *srv, struct buf *b,
+                       void (*line)(struct stats_walk *w, const char *fullname, const struct cmd_stats *st))
+{
+    struct stats_walk w = { srv, b, line };
+    cmd_foreach(srv->cmds, walk_cb, &w);
+}
+
+static void cmdstat_line(struct stats_walk *w, const char *fullname, const struct cmd_stats *st)
+{
+    if (!st->calls && !st->rejected && !st->failed)
+        return;
+    add(w->b, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu\r\n",
+        fullname, (unsigned long long)st->calls, (unsigned long long)st->usec,
         st->calls ? (double)st->usec / (double)st->calls : 0.0, (unsigned long long)st->rejected,
         (unsigned long long)st->failed);
 }
 
-static void cmdstat_cb(const struct cmd_def *d, void *arg)
-{
-    struct stats_walk *w = arg;
-    one_cmdstat(w, d->name, NULL, d);
-    for (const struct cmd_def *s = d->subs; s && s->name; s++)
-        one_cmdstat(w, d->name, s->name, s);
-}
-
 static void section_commandstats(struct server *srv, struct buf *b)
 {
-    struct stats_walk w = { srv, b };
     add(b, "# Commandstats\r\n");
-    cmd_foreach(srv->cmds, cmdstat_cb, &w);
+    walk_stats(srv, b, cmdstat_line);
+}
+
+/* latency_percentiles_usec_<command>:p50=...,p99=...: the configured
+ * percentiles (latency-tracking-info-percentiles, kept as Redis prints
+ * them) of each command that ran while latency-tracking was on. */
+static void latencystat_line(struct stats_walk *w, const char *fullname, const struct cmd_stats *st)
+{
+    const char *p = config_value(w->srv->cfg, "latency-tracking-info-percentiles");
+    const char *sep = "";
+    if (!st->latency)
+        return;
+    add(w->b, "latency_percentiles_usec_%s:", fullname);
+    for (char *end;; p = end, sep = ",") {
+        double pct;
+        while (*p == ' ')
+            p++;
+        pct = strtod(p, &end);
+        if (end == p)
+            break;
+        add(w->b, "%sp%.*s=%.3f", sep, (int)(end - p), p, (double)hdrhist_percentile(st->latency, pct) / 1000.0);
+    }
+    add(w->b, "\r\n");
+}
+
+static void section_latencystats(struct server *srv, struct buf *b)
+{
+    add(b, "# Latencystats\r\n");
+    if (config_values(srv->cfg)->latency_tracking)
+        walk_stats(srv, b, latencystat_line);
 }
 
 static void section_keyspace(struct server *srv, struct buf *b)
@@ -222,7 +308,8 @@ static void section_keyspace(struct server *srv, struct buf *b)
     for (int db = 0; db < kv_ndb(srv->ks); db++) {
         size_t keys = kv_size(srv->ks, db);
         if (keys)
-            add(b, "db%d:keys=%zu,expires=%zu,avg_ttl=0\r\n", db, keys, kv_volatile_count(srv->ks, db));
+            add(b, "db%d:keys=%zu,expires=%zu,avg_ttl=%lld\r\n", db, keys, kv_volatile_count(srv->ks, db),
+                (long long)kv_avg_ttl(srv->ks, db, server_clock_ms()));
     }
 }
 
@@ -257,8 +344,8 @@ static const struct section sections[] = {
     { "memory", section_memory, true },         { "persistence", section_persistence, true },
     { "stats", section_stats, true },           { "replication", section_replication, true },
     { "cpu", section_cpu, true },               { "modules", section_modules, true },
-    { "errorstats", section_errorstats, true },
-    { "commandstats", section_commandstats, false }, { "cluster", section_cluster, true },
+    { "commandstats", section_commandstats, false }, { "errorstats", section_errorstats, true },
+    { "latencystats", section_latencystats, false }, { "cluster", section_cluster, true },
     { "keyspace", section_keyspace, true },
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))

@@ -3,15 +3,13 @@
  * with Redis 7.0's replies: its field names and order, its doctor's texts
  * and thresholds; the figures are taskkv's own.
  *
- * The figures (struct mem_report, Redis' getMemoryOverheadData) come from
- * the allocator (engine/alloc.h), the keyspace's tables and TTL records,
- * the clients' buffers and the Lua state; "dataset" is what remains of the
- * allocator's count after the start-up memory and those overheads. A key's
+ * The figures are api/memreport.h's (shared with INFO memory). A key's
  * usage is engine/memusage.h's estimate.
  */
 #include "api/client.h"
 #include "api/command.h"
 #include "api/maxmemory.h"
+#include "api/memreport.h"
 #include "api/reply.h"
 #include "api/script.h"
 #include "api/server.h"
@@ -24,74 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the figures ------------------------------------------------------------ */
-
-struct db_overhead {
-    int db;
-    size_t main, expires;
-};
-
-struct mem_report {
-    size_t peak, total, startup, clients_normal, aof, lua_caches;
-    struct db_overhead *dbs;     /* databases holding keys */
-    int ndbs;
-    size_t overhead, keys, bytes_per_key, dataset;
-    double dataset_perc, peak_perc;
-    struct kv_alloc_info alloc;
-    size_t rss;
-    double alloc_frag, alloc_rss, rss_extra, total_frag;
-    long long alloc_frag_bytes, alloc_rss_bytes, rss_extra_bytes, total_frag_bytes;
-    size_t nscripts;
-};
-
-static double ratio(size_t a, size_t b) { return b ? (double)a / (double)b : 0; }
-
-static void gather_dbs(struct server *srv, struct mem_report *r)
-{
-    int ndb = kv_ndb(srv->ks);
-    r->dbs = kv_xcalloc((size_t)ndb, sizeof(*r->dbs));
-    for (int db = 0; db < ndb; db++) {
-        struct db_overhead *o = &r->dbs[r->ndbs];
-        if (!kv_size(srv->ks, db))
-            continue;
-        o->db = db;
-        kv_db_overhead(srv->ks, db, &o->main, &o->expires);
-        r->overhead += o->main + o->expires;
-        r->keys += kv_size(srv->ks, db);
-        r->ndbs++;
-    }
-}
-
-static void gather(struct server *srv, struct mem_report *r)
-{
-    size_t lua_bytes, net;
-    memset(r, 0, sizeof(*r));
-    r->total = maxmem_used_now(srv);
-    r->peak = srv->stats_peak_memory;
-    r->startup = maxmem_startup(srv);
-    r->clients_normal = maxmem_clients_normal(srv);
-    r->aof = maxmem_not_counted(srv);
-    script_memory(srv, &lua_bytes, &r->nscripts);
-    r->lua_caches = r->nscripts ? lua_bytes : 0;
-    r->overhead = r->startup + r->clients_normal + r->aof + r->lua_caches;
-    gather_dbs(srv, r);
-    r->dataset = r->total > r->overhead ? r->total - r->overhead : 0;
-    net = r->total > r->startup ? r->total - r->startup : 0;
-    r->bytes_per_key = r->keys ? net / r->keys : 0;
-    r->dataset_perc = net ? (double)r->dataset * 100 / (double)net : 0;
-    r->peak_perc = r->peak ? (double)r->total * 100 / (double)r->peak : 0;
-    kv_alloc_info(&r->alloc);
-    r->rss = kv_alloc_rss();
-    r->alloc_frag = ratio(r->alloc.active, r->alloc.allocated);
-    r->alloc_frag_bytes = (long long)r->alloc.active - (long long)r->alloc.allocated;
-    r->alloc_rss = ratio(r->alloc.resident, r->alloc.active);
-    r->alloc_rss_bytes = (long long)r->alloc.resident - (long long)r->alloc.active;
-    r->rss_extra = ratio(r->rss, r->alloc.resident);
-    r->rss_extra_bytes = (long long)r->rss - (long long)r->alloc.resident;
-    r->total_frag = ratio(r->rss, r->total);
-    r->total_frag_bytes = (long long)r->rss - (long long)r->total;
-}
 
 /* ---- MEMORY STATS -------------------------------------------------------------- */
 
@@ -111,7 +41,7 @@ static void memory_stats_cmd(struct client *c)
 {
     struct mem_report r;
     struct reply *out = &c->out;
-    gather(c->srv, &r);
+    mem_report_gather(c->srv, &r);
     reply_map(out, 27 + r.ndbs);
     field_int(out, "peak.allocated", (long long)r.peak);
     field_int(out, "total.allocated", (long long)r.total);
@@ -149,7 +79,7 @@ static void memory_stats_cmd(struct client *c)
     field_int(out, "rss-overhead.bytes", r.rss_extra_bytes);
     field_double(out, "fragmentation", r.total_frag);
     field_int(out, "fragmentation.bytes", r.total_frag_bytes);
-    free(r.dbs);
+    mem_report_free(&r);
 }
 
 /* ---- MEMORY DOCTOR -------------------------------------------------------------- */
@@ -229,8 +159,8 @@ static void memory_doctor_cmd(struct client *c)
     struct text t = { NULL, 0 };
     unsigned nclients = c->srv->nclients ? c->srv->nclients : 1;
     char frag[sizeof(doctor_frag) + 64];
-    gather(c->srv, &r);
-    free(r.dbs);
+    mem_report_gather(c->srv, &r);
+    mem_report_free(&r);
     if (r.total < 5 * MB) {
         reply_verbatim(&c->out, doctor_empty, sizeof(doctor_empty) - 1, "txt");
         return;

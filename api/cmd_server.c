@@ -152,6 +152,9 @@ static void config_resetstat_cmd(struct client *c)
 {
     struct server *srv = c->srv;
     memset(&srv->stats, 0, sizeof(srv->stats));
+    memset(&srv->ops, 0, sizeof(srv->ops));   /* the rates start over with their counters */
+    memset(&srv->net_in, 0, sizeof(srv->net_in));
+    memset(&srv->net_out, 0, sizeof(srv->net_out));
     kv_reset_stats(srv->ks);
     maxmem_reset_stats(srv);
     cmd_stats_reset(srv->cmds);

@@ -23,6 +23,7 @@
 #include "api/script.h"
 #include "api/server.h"
 #include "engine/alloc.h"
+#include "engine/hdrhist.h"
 #include "engine/kv.h"
 #include "engine/numfmt.h"
 
@@ -179,6 +180,7 @@ void cmd_table_destroy(struct cmd_table *t)
     if (!t)
         return;
     effects_reset(t);
+    cmd_stats_reset(t);
     cmd_docs_destroy(t->docs);
     cmd_keyspecs_destroy(t->keyspecs);
     free(t->effects);
@@ -240,12 +242,18 @@ struct cmd_stats *cmd_stats_of(struct cmd_table *t, const struct cmd_def *d)
     return NULL;
 }
 
+static void stats_clear(struct cmd_stats *s)
+{
+    hdrhist_free(s->latency);
+    memset(s, 0, sizeof(*s));
+}
+
 void cmd_stats_reset(struct cmd_table *t)
 {
     for (size_t i = 0; i < t->cap; i++)
-        memset(&t->slots[i].stats, 0, sizeof(t->slots[i].stats));
+        stats_clear(&t->slots[i].stats);
     for (size_t i = 0; i < t->nsubs; i++)
-        memset(&t->subs[i].stats, 0, sizeof(t->subs[i].stats));
+        stats_clear(&t->subs[i].stats);
 }
 
 static const struct cmd_def *find_sub(const struct cmd_def *d, const struct resp_arg *a, struct cmd_table *t,

@@ -111,16 +111,16 @@ struct cmd_group {
 #define CMD_GROUP(group_name, table) \
     { group_name, table, sizeof(table) / sizeof((table)[0]) }
 
-/* Buckets of a command's latency histogram (LATENCY HISTOGRAM, api/latency.c). */
-#define CMD_HIST_BUCKETS 21
+struct hdrhist;
 
-/* Per-command statistics (INFO commandstats, LATENCY HISTOGRAM). */
+/* Per-command statistics (INFO commandstats and latencystats, LATENCY
+ * HISTOGRAM). */
 struct cmd_stats {
     uint64_t calls;
     uint64_t usec;
     uint64_t rejected;
     uint64_t failed;
-    uint64_t hist[CMD_HIST_BUCKETS];   /* calls per latency bucket (latency-tracking) */
+    struct hdrhist *latency;   /* every call's duration (latency-tracking), from its first */
 };
 
 struct cmd_table;

@@ -18,14 +18,16 @@
  * no "fork" event), and the transparent-huge-pages advice when the process
  * has anonymous huge pages.
  *
- * Histograms (latency-tracking yes): every call's duration is counted in one
- * of CMD_HIST_BUCKETS buckets of its command's struct cmd_stats. Redis keeps
- * an HDR histogram (2 significant digits, nanoseconds) and reports it with a
- * logarithmic iterator from 1024 ns, base 2: bucket k covers values up to
- * the highest value equivalent to 1024 << k, i.e. (1032 << k) - 1 ns,
- * reported as that over 1000 in microseconds (1, 2, 4, 8, 16, 33, 66, 132,
- * ...), with the cumulative count, buckets adding nothing left out. The
- * buckets here are those ranges, so the replies are the same.
+ * Histograms (latency-tracking yes): every call's duration goes into its
+ * command's HDR histogram (engine/hdrhist.c, as Redis keeps one: 2
+ * significant digits, nanoseconds), which INFO latencystats reads
+ * percentiles from. LATENCY HISTOGRAM reports it as Redis' logarithmic
+ * iterator does, from 1024 ns, base 2: bucket k covers values up to the
+ * highest value equivalent to 1024 << k, i.e. (1032 << k) - 1 ns, reported
+ * as that over 1000 in microseconds (1, 2, 4, 8, 16, 33, 66, 132, ...), with
+ * the cumulative count, buckets adding nothing left out. Those bounds are
+ * sub-bucket bounds of the HDR histogram, so each of its sub-buckets falls
+ * in exactly one reported bucket.
  */
 #include "api/client.h"
 #include "api/command.h"
@@ -36,6 +38,7 @@
 #include "api/sparkline.h"
 #include "api/textbuf.h"
 #include "engine/alloc.h"
+#include "engine/hdrhist.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,47 +449,55 @@ static void doctor_cmd(struct client *c)
 
 void latency_hist_record(struct cmd_stats *s, int64_t dur_us)
 {
-    /* Redis records nanoseconds, clamped to 1 ns .. 1 s; bucket k ends at
-     * (1032 << k) - 1 ns */
-    uint64_t ns = dur_us <= 0 ? 1 : dur_us >= 1000000 ? 1000000000ULL : (uint64_t)dur_us * 1000;
+    /* Redis records the microseconds it measured, in nanoseconds */
+    if (!s->latency)
+        s->latency = hdrhist_new();
+    hdrhist_record(s->latency, dur_us <= 0 ? 0 : dur_us >= 1000000 ? HDRHIST_MAX_NS : (uint64_t)dur_us * 1000);
+}
+
+/* Bucket k covers up to (1032 << k) - 1 ns (the last one reaches past
+ * HDRHIST_MAX_NS). */
+int latency_report_bucket(uint64_t ns)
+{
     uint64_t q = ns / 1032;
     int k = q ? 64 - __builtin_clzll(q) : 0;
-    s->hist[k < CMD_HIST_BUCKETS ? k : CMD_HIST_BUCKETS - 1]++;
+    return k < LATENCY_REPORT_BUCKETS ? k : LATENCY_REPORT_BUCKETS - 1;
 }
 
-static uint64_t hist_calls(const struct cmd_stats *s)
+long long latency_report_key(int k)
 {
-    uint64_t n = 0;
-    for (int k = 0; k < CMD_HIST_BUCKETS; k++)
-        n += s->hist[k];
-    return n;
+    return (long long)(((1032ULL << k) - 1) / 1000);
 }
 
-/* "name" => {calls, histogram_usec => {bucket => cumulative calls}}, for a
- * command (a subcommand when parent is not NULL) that has calls; returns
- * whether it wrote one. */
+static void add_to_report_bucket(void *arg, uint64_t lowest_ns, uint64_t count)
+{
+    uint64_t *buckets = arg;
+    buckets[latency_report_bucket(lowest_ns)] += count;
+}
+
 static int reply_histogram(struct client *c, const struct cmd_def *parent, const struct cmd_def *d)
 {
     const struct cmd_stats *s = cmd_stats_of(c->srv->cmds, d);
+    uint64_t counts[LATENCY_REPORT_BUCKETS] = {0}, cum = 0;
     char name[160];
-    uint64_t cum = 0;
     int buckets = 0;
-    if (!s || !hist_calls(s))
+    if (!s || !s->latency || !hdrhist_total(s->latency))
         return 0;
-    for (int k = 0; k < CMD_HIST_BUCKETS; k++)
-        buckets += s->hist[k] != 0;
+    hdrhist_foreach(s->latency, add_to_report_bucket, counts);
+    for (int k = 0; k < LATENCY_REPORT_BUCKETS; k++)
+        buckets += counts[k] != 0;
     snprintf(name, sizeof(name), "%s%s%s", parent ? parent->name : "", parent ? "|" : "", d->name);
     reply_bulk_cstr(&c->out, name);
     reply_map(&c->out, 2);
     reply_bulk_cstr(&c->out, "calls");
-    reply_int(&c->out, (long long)hist_calls(s));
+    reply_int(&c->out, (long long)hdrhist_total(s->latency));
     reply_bulk_cstr(&c->out, "histogram_usec");
     reply_map(&c->out, buckets);
-    for (int k = 0; k < CMD_HIST_BUCKETS; k++) {
-        if (!s->hist[k])
+    for (int k = 0; k < LATENCY_REPORT_BUCKETS; k++) {
+        if (!counts[k])
             continue;
-        cum += s->hist[k];
-        reply_int(&c->out, (long long)(((1032ULL << k) - 1) / 1000));
+        cum += counts[k];
+        reply_int(&c->out, latency_report_key(k));
         reply_int(&c->out, (long long)cum);
     }
     return 1;

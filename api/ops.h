@@ -44,7 +44,13 @@ void slowlog_free(struct server *srv);
 void latency_add_sample(struct server *srv, const char *event, int64_t ms);
 void latency_free(struct server *srv);
 /* Counts one call of `dur_us` microseconds in the command's latency
- * histogram (LATENCY HISTOGRAM). */
+ * histogram (LATENCY HISTOGRAM, INFO latencystats). */
 void latency_hist_record(struct cmd_stats *s, int64_t dur_us);
+
+/* LATENCY HISTOGRAM's buckets: the one a value of `ns` is reported in
+ * (0 .. LATENCY_REPORT_BUCKETS - 1), and the key Redis shows for it. */
+#define LATENCY_REPORT_BUCKETS 21
+int latency_report_bucket(uint64_t ns);
+long long latency_report_key(int k);
 
 #endif

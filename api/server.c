@@ -145,7 +145,9 @@ static void deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
     if (ti_run_due(srv->ti, now, EXPIRE_BUDGET) == EXPIRE_BUDGET)
         srv->stats.expire_slices++;
     /* the due work of this wake (Redis: one active expire cycle) */
-    latency_add_sample(srv, "expire-cycle", (server_clock_us() - start_us) / 1000);
+    int64_t spent_us = server_clock_us() - start_us;
+    srv->stats.expire_cycle_us += (uint64_t)spent_us;
+    latency_add_sample(srv, "expire-cycle", spent_us / 1000);
     block_serve_ready(srv->block);
     server_deadline_changed(srv);
 }
@@ -169,6 +171,14 @@ void server_deadline_changed(struct server *srv)
     ev_timer_start(srv->loop, &srv->deadline_timer);
 }
 
+static void metric_sample(struct inst_metric *m, uint64_t value, int64_t now_ms)
+{
+    if (m->last_ms && now_ms > m->last_ms)
+        m->rate = (double)(value - m->last) * 1000.0 / (double)(now_ms - m->last_ms);
+    m->last = value;
+    m->last_ms = now_ms;
+}
+
 static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct server *srv = (struct server *)((char *)w - offsetof(struct server, cron));
@@ -185,8 +195,9 @@ static void cron_cb(struct ev_loop *loop, ev_timer *w, int revents)
             client_check_output_limit(c);
         client_check_idle(c, now);
     }
-    srv->ops_per_sec = srv->stats.commands_processed - srv->ops_at_last_sample;
-    srv->ops_at_last_sample = srv->stats.commands_processed;
+    metric_sample(&srv->ops, srv->stats.commands_processed, now);
+    metric_sample(&srv->net_in, srv->stats.net_input_bytes, now);
+    metric_sample(&srv->net_out, srv->stats.net_output_bytes, now);
 }
 
 /* Writes every queued reply straight to its socket. */

@@ -54,6 +54,15 @@ struct server_stats {
     uint64_t total_error_replies;
     uint64_t unexpected_error_replies;
     uint64_t cobl_disconnections;   /* client_output_buffer_limit_disconnections */
+    uint64_t reads_processed, writes_processed;   /* read events, flushes with output */
+    uint64_t expire_cycle_us;       /* time in the deadline timer's due work */
+};
+
+/* A per-second rate of a growing counter, sampled by the cron. */
+struct inst_metric {
+    uint64_t last;
+    int64_t last_ms;
+    double rate;
 };
 
 /* Test and module hooks for what every write produces (journal and
@@ -123,8 +132,7 @@ struct server {
     struct errstat errstats[ERRSTAT_MAX];   /* INFO errorstats, in arrival order */
     int nerrstats;
     unsigned long long stats_peak_memory;
-    uint64_t ops_per_sec;         /* sampled by the cron */
-    uint64_t ops_at_last_sample;
+    struct inst_metric ops, net_in, net_out;   /* sampled by the cron */
     uint64_t rnd_state;
     bool shutdown_asap;
     bool hold_replies;           /* appendfsync always and the journal cannot commit (api/persist.c) */

@@ -16,9 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Sums of up to 2^64 deadlines near 2^63 need 128 bits. */
+__extension__ typedef __int128 wide_sum;
+
 struct kv_table {
     struct dict *dict;
     size_t nvolatile;
+    wide_sum when_sum;   /* of the volatile keys' when_ms (INFO avg_ttl) */
     int id;
 };
 
@@ -124,6 +128,7 @@ static void ttl_free(struct kv_space *ks, struct kv_entry *e)
         return;
     ttl_unschedule(ks, e->ttl);
     e->ttl->table->nvolatile--;
+    e->ttl->table->when_sum -= e->ttl->when_ms;
     free(e->ttl);
     e->ttl = NULL;
 }
@@ -513,8 +518,10 @@ void kv_ttl_set(struct kv_space *ks, int db, struct kv_entry *e, int64_t when_ms
         ttl->table = ks->tables[db];
         ttl->entry = e;
         ttl->table->nvolatile++;
+        ttl->when_ms = 0;
         e->ttl = ttl;
     }
+    ttl->table->when_sum += when_ms - (wide_sum)ttl->when_ms;
     ttl->when_ms = when_ms;
     if (ttl->ti.kind == TI_KEY_TTL_HELD)
         ttl_unschedule(ks, ttl);
@@ -532,6 +539,16 @@ bool kv_ttl_clear(struct kv_space *ks, struct kv_entry *e)
 
 size_t kv_size(const struct kv_space *ks, int db) { return dict_size(ks->tables[db]->dict); }
 size_t kv_volatile_count(const struct kv_space *ks, int db) { return ks->tables[db]->nvolatile; }
+
+int64_t kv_avg_ttl(const struct kv_space *ks, int db, int64_t now_ms)
+{
+    const struct kv_table *t = ks->tables[db];
+    int64_t mean;
+    if (!t->nvolatile)
+        return 0;
+    mean = (int64_t)(t->when_sum / (wide_sum)t->nvolatile);
+    return mean > now_ms ? mean - now_ms : 0;
+}
 
 static void free_node(struct dict_node *n, void *arg)
 {

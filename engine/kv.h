@@ -162,6 +162,10 @@ bool kv_ttl_clear(struct kv_space *ks, struct kv_entry *e);
 
 size_t kv_size(const struct kv_space *ks, int db);
 size_t kv_volatile_count(const struct kv_space *ks, int db);
+/* The mean time to live, in ms from now_ms, of db's keys with a TTL (0 if
+ * none, or all are due): INFO keyspace's avg_ttl, exact where Redis'
+ * is a running estimate from its expire cycle's samples. */
+int64_t kv_avg_ttl(const struct kv_space *ks, int db, int64_t now_ms);
 /* Deletes every key of one database / all databases (no events). Returns the
  * number of keys removed. */
 size_t kv_flush(struct kv_space *ks, int db);

@@ -34,7 +34,7 @@ import re
 COMPARE_TAGS = ("exact", "unordered", "pairs-unordered", "names-unordered", "docs-unordered", "docs-names",
                 "masked", "info-unordered", "info-names", "type-only", "ignore")
 PROP_CHECKS = ("int", "len", "near", "range", "ratio", "shape", "names", "error", "errcode", "bulk", "hello", "help",
-               "fields")
+               "fields", "info")
 
 
 class CaseError(Exception):
@@ -183,6 +183,8 @@ def parse_prop(spec):
             val = int(val)
         elif name == "help":
             val = 0
+        elif name == "info":
+            val = tuple(f for f in val.split(".") if f)
         elif name == "fields":
             val = tuple(f for f in val.split(".") if f)
             if not val:

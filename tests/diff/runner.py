@@ -351,6 +351,57 @@ def check_fields(a, b, names):
     return None
 
 
+def info_sections(r):
+    """An INFO text as a list of (header, [(name, value)]); None if r is not
+    a string of `# Section` headers and `name:value` lines."""
+    if r[0] not in ("bulk", "verbatim"):
+        return None
+    text = r[2] if r[0] == "verbatim" else r[1]
+    sections = []
+    for line in text.split(b"\r\n"):
+        if not line:
+            continue
+        if line.startswith(b"# "):
+            sections.append((line[2:].decode("latin-1"), []))
+        elif b":" in line and sections:
+            name, _, value = line.partition(b":")
+            sections[-1][1].append((name.decode("latin-1"), value))
+        else:
+            return None
+    return sections
+
+
+# Sections Redis lists in its command dict's order: compared as sets.
+INFO_DICT_ORDER = ("Commandstats", "Latencystats")
+
+
+def check_info(a, b, names):
+    """b has a's sections in a's order; in each, a's field names in a's
+    order (more allowed: taskkv_version, the journal's aof_* fields; any
+    order in INFO_DICT_ORDER's sections) and the same values for the fields
+    named."""
+    sa, sb = info_sections(a), info_sections(b)
+    if sb is None or resp.kind(a) != resp.kind(b):
+        return "not an INFO text of the same type"
+    for n in names:
+        if not any(n in dict(f) for _, f in sa):
+            return "CASE: redis' INFO has no field %s (the case names a wrong field)" % n
+    if [h for h, _ in sa] != [h for h, _ in sb]:
+        return "sections %s, redis has %s" % ([h for h, _ in sb], [h for h, _ in sa])
+    for (head, fa), (_, fb) in zip(sa, sb):
+        want, got = [n for n, _ in fa], [n for n, _ in fb]
+        if head in INFO_DICT_ORDER:
+            want, got = sorted(want), sorted(got)
+        if not _in_order(want, got):
+            missing = [n for n in want if n not in got]
+            return "section %s: %s" % (head, "missing %s" % ", ".join(missing) if missing else "fields out of order")
+        da, db = dict(fa), dict(fb)
+        for n in names:
+            if n in da and da[n] != db[n]:
+                return "%s:%r, redis has %r" % (n, db[n], da[n])
+    return None
+
+
 def shape(r):
     if r[0] in AGG:
         return (r[0], tuple(shape(e) for e in r[1]))
@@ -438,6 +489,8 @@ def prop_single(name, val, r, proto):
         return "not a HELP reply (an array of simple strings)"
     if name == "fields" and text_fields(r) is None:
         return "not a string of name:value fields"
+    if name == "info" and info_sections(r) is None:
+        return "not an INFO text"
     return None
 
 
@@ -461,6 +514,8 @@ def prop_pair(name, val, a, b, proto):
         return check_help(a, b, val)
     if name == "fields":
         return check_fields(a, b, val)
+    if name == "info":
+        return check_info(a, b, val)
     return None
 
 

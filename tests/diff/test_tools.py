@@ -562,6 +562,25 @@ class TestCompare(unittest.TestCase):
         self.assertTrue(runner.compare(st, ("bulk", b"no fields"), a, 2).startswith("CASE"))
         self.assertRaises(casefile.CaseError, casefile.parse_line, "f", 1, "prop:fields=: CLIENT LIST")
 
+    def test_prop_info(self):
+        st = self.step("prop:info=maxmemory_policy: INFO everything")
+        self.assertEqual(st.prop, [("info", ("maxmemory_policy",))])
+        a = ("bulk", b"# Server\r\nredis_version:7.0.15\r\nprocess_id:1\r\n\r\n"
+                     b"# Memory\r\nused_memory:10\r\nmaxmemory_policy:noeviction\r\n")
+        b = ("bulk", b"# Server\r\nredis_version:7.0.15\r\nprocess_id:2\r\ntaskkv_version:1\r\n\r\n"
+                     b"# Memory\r\nused_memory:99\r\nmaxmemory_policy:noeviction\r\n")
+        self.assertIsNone(runner.compare(st, a, b, 2))
+        self.assertIsNone(runner.compare(st, ("verbatim", b"txt", a[1]), ("verbatim", b"txt", b[1]), 3))
+        self.assertIn("maxmemory_policy", runner.compare(st, a, ("bulk", b[1].replace(b"noeviction", b"allkeys-lru")), 2))
+        self.assertIn("missing used_memory", runner.compare(st, a, ("bulk", b[1].replace(b"used_memory:99\r\n", b"")), 2))
+        self.assertIn("out of order", runner.compare(st, a, ("bulk", b[1].replace(
+            b"redis_version:7.0.15\r\nprocess_id:2", b"process_id:2\r\nredis_version:7.0.15")), 2))
+        swapped = b"# Memory\r\nused_memory:10\r\nmaxmemory_policy:noeviction\r\n# Server\r\nredis_version:7.0.15\r\nprocess_id:1\r\n"
+        self.assertIn("sections", runner.compare(st, a, ("bulk", swapped), 2))
+        self.assertIsNotNone(runner.compare(st, a, ("bulk", b"not info"), 2))
+        self.assertIsNotNone(runner.compare(st, a, ("verbatim", b"txt", b[1]), 2))
+        self.assertTrue(runner.compare(self.step("prop:info=nosuch: INFO"), a, b, 2).startswith("CASE"))
+
     def test_hello(self):
         def hello(proto=3, server=b"redis", keys=runner.HELLO_KEYS):
             vals = {b"server": ("bulk", server), b"version": ("bulk", b"7.0.15"), b"proto": ("int", proto),

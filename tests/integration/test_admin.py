@@ -193,3 +193,50 @@ def test_latency_events(t):
     eq(c.cmd("LATENCY", "RESET", "command", "nosuch"), 1)
     eq(c.cmd("LATENCY", "LATEST"), [])
     eq(c.cmd("CONFIG", "SET", "latency-monitor-threshold", "0"), "OK")
+
+
+def test_info_figures(t):
+    """INFO's figures that taskkv computes its own way: keyspace avg_ttl
+    (the exact mean, where Redis estimates), the latency percentiles, the
+    per-second byte rates and the read/write counters."""
+    from harness import info
+    c = t.conn()
+    c.cmd("SELECT", "5")
+    c.cmd("SET", "a", "1", "EX", "100")
+    c.cmd("SET", "b", "1", "EX", "300")
+    c.cmd("SET", "c", "1")
+    db5 = dict(kv.split("=") for kv in info(c, "keyspace")["db5"].split(","))
+    eq((db5["keys"], db5["expires"]), ("3", "2"))
+    check(199000 <= int(db5["avg_ttl"]) <= 200000, "avg_ttl %s" % db5["avg_ttl"])
+    c.cmd("PERSIST", "b")
+    db5 = dict(kv.split("=") for kv in info(c, "keyspace")["db5"].split(","))
+    check(99000 <= int(db5["avg_ttl"]) <= 100000, "avg_ttl %s" % db5["avg_ttl"])
+    c.cmd("FLUSHDB")
+    eq("db5" in info(c, "keyspace"), False)
+    # latencystats: a script busy for 20 ms reads as 20 ms and more at every percentile
+    eq(c.cmd("CONFIG", "SET", "latency-tracking-info-percentiles", "0 50 99.9"), "OK")
+    c.cmd("EVAL", "local t=redis.call('time') local s=t[1]*1000000+t[2] while true do "
+          "local u=redis.call('time') if u[1]*1000000+u[2]-s > 20000 then break end end return 1", "0")
+    line = info(c, "latencystats")["latency_percentiles_usec_eval"]
+    got = dict(p.split("=") for p in line.split(","))
+    eq(sorted(got), ["p0", "p50", "p99.9"])
+    for v in got.values():
+        check(19800 <= float(v) < 1000000, "eval latency %s" % line)
+    eq(c.cmd("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99 99.9"), "OK")
+    # a second of traffic shows in the rates and counters
+    before = info(c, "stats")
+    payload = "x" * 20000
+    deadline = time.time() + 2.5
+    while time.time() < deadline:
+        c.cmd("SET", "big", payload)
+        c.cmd("GET", "big")
+        time.sleep(0.005)
+    after = info(c, "stats")
+    check(float(after["instantaneous_input_kbps"]) > 1, "input kbps %s" % after["instantaneous_input_kbps"])
+    check(float(after["instantaneous_output_kbps"]) > 1, "output kbps %s" % after["instantaneous_output_kbps"])
+    check(int(after["total_reads_processed"]) > int(before["total_reads_processed"]) + 100, "reads")
+    check(int(after["total_writes_processed"]) > int(before["total_writes_processed"]) + 100, "writes")
+    c.cmd("DEL", "big")
+    mem = info(c, "memory")
+    check(int(mem["used_memory_startup"]) > 0, "startup memory")
+    check(mem["used_memory_peak_perc"].endswith("%"), "peak perc")

@@ -7,25 +7,34 @@
  */
 #include "api/command.h"
 #include "api/ops.h"
+#include "engine/hdrhist.h"
 
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+static void first_bucket(void *arg, uint64_t lowest_ns, uint64_t count)
+{
+    int *k = arg;
+    ck_assert_uint_eq(count, 1);
+    ck_assert_int_eq(*k, -1);
+    *k = latency_report_bucket(lowest_ns);
+}
+
 /* The bucket one call of `us` microseconds lands in. */
 static int bucket_of(int64_t us)
 {
     struct cmd_stats s;
+    int k = -1;
     memset(&s, 0, sizeof(s));
     latency_hist_record(&s, us);
-    for (int k = 0; k < CMD_HIST_BUCKETS; k++)
-        if (s.hist[k])
-            return k;
-    return -1;
+    hdrhist_foreach(s.latency, first_bucket, &k);
+    hdrhist_free(s.latency);
+    return k;
 }
 
 /* The key Redis shows for bucket k. */
-static long long key_of(int k) { return (long long)(((1032ULL << k) - 1) / 1000); }
+static long long key_of(int k) { return latency_report_key(k); }
 
 START_TEST(bucket_keys_as_redis_shows_them)
 {
@@ -35,7 +44,7 @@ START_TEST(bucket_keys_as_redis_shows_them)
     ck_assert_int_eq(key_of(15), 33816);
     ck_assert_int_eq(key_of(16), 67633);
     ck_assert_int_eq(key_of(17), 135266);
-    ck_assert_int_eq(key_of(CMD_HIST_BUCKETS - 1), 1082130);
+    ck_assert_int_eq(key_of(LATENCY_REPORT_BUCKETS - 1), 1082130);
 }
 END_TEST
 
@@ -53,8 +62,8 @@ START_TEST(calls_land_in_redis_buckets)
     ck_assert_int_eq(bucket_of(34), 6);
     ck_assert_int_eq(bucket_of(10050), 14);   /* a 10 ms DEBUG SLEEP: "16908" */
     ck_assert_int_eq(key_of(14), 16908);
-    ck_assert_int_eq(bucket_of(999999), CMD_HIST_BUCKETS - 1);
-    ck_assert_int_eq(bucket_of(5000000), CMD_HIST_BUCKETS - 1);   /* clamped to 1 s */
+    ck_assert_int_eq(bucket_of(999999), LATENCY_REPORT_BUCKETS - 1);
+    ck_assert_int_eq(bucket_of(5000000), LATENCY_REPORT_BUCKETS - 1);   /* clamped to 1 s */
 }
 END_TEST
 

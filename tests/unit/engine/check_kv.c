@@ -630,6 +630,36 @@ START_TEST(test_ttl_set_clear_replace)
 }
 END_TEST
 
+/* INFO keyspace's avg_ttl: the exact mean over the volatile keys, kept
+ * through replacements, clears, deletes, flushes and SWAPDB. */
+START_TEST(test_avg_ttl)
+{
+    struct kv_entry *a = add_n(0, 1), *b = add_n(0, 2);
+    ck_assert_int_eq(kv_avg_ttl(ks, 0, 1000), 0);
+    kv_ttl_set(ks, 0, a, 5000);
+    kv_ttl_set(ks, 0, b, 9000);
+    ck_assert_int_eq(kv_avg_ttl(ks, 0, 1000), 6000);
+    kv_ttl_set(ks, 0, b, 3000);               /* replaced */
+    ck_assert_int_eq(kv_avg_ttl(ks, 0, 1000), 3000);
+    ck_assert_int_eq(kv_avg_ttl(ks, 0, 10000), 0);   /* all due: 0, never negative */
+    ck_assert(kv_ttl_clear(ks, a));
+    ck_assert_int_eq(kv_avg_ttl(ks, 0, 1000), 2000);
+    kv_ttl_set(ks, 0, a, INT64_MAX);          /* extreme deadlines do not overflow the sum */
+    kv_ttl_set(ks, 0, add_n(0, 3), INT64_MAX);
+    ck_assert_int_gt(kv_avg_ttl(ks, 0, 1000), INT64_MAX / 2);
+    ck_assert(kv_delete(ks, 0, "k1\0z", 4));
+    ck_assert(kv_delete(ks, 0, "k3\0z", 4));
+    ck_assert_int_eq(kv_avg_ttl(ks, 0, 1000), 2000);
+    kv_swap(ks, 0, 1);
+    ck_assert_int_eq(kv_avg_ttl(ks, 0, 1000), 0);
+    ck_assert_int_eq(kv_avg_ttl(ks, 1, 1000), 2000);
+    kv_flush(ks, 1);
+    ck_assert_int_eq(kv_avg_ttl(ks, 1, 1000), 0);
+    ck_assert_uint_eq(kv_volatile_count(ks, 1), 0);
+    check_ks();
+}
+END_TEST
+
 START_TEST(test_take)
 {
     int64_t when = 12345;
@@ -966,6 +996,7 @@ static Suite *kv_suite(void)
     tcase_add_test(tc, test_clock_jump_expires_in_order);
     tcase_add_test(tc, test_million_keys_one_deadline);
     tcase_add_test(tc, test_ttl_set_clear_replace);
+    tcase_add_test(tc, test_avg_ttl);
     tcase_add_test(tc, test_take);
     tcase_add_test(tc, test_swapdb_then_expiry);
     tcase_add_test(tc, test_flush_cancels_ttls);
