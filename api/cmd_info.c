@@ -230,6 +230,7 @@ struct stats_walk {
     struct server *srv;
     struct buf *b;
     void (*line)(struct stats_walk *w, const char *fullname, const struct cmd_stats *st);
+    const char *percentiles;   /* latency-tracking-info-percentiles, read once per INFO */
 };
 
 static void walk_one(struct stats_walk *w, const char *name, const char *sub, const struct cmd_def *d)
@@ -253,7 +254,7 @@ static void walk_cb(const struct cmd_def *d, void *arg)
 static void walk_stats(struct server *srv, struct buf *b,
                        void (*line)(struct stats_walk *w, const char *fullname, const struct cmd_stats *st))
 {
-    struct stats_walk w = { srv, b, line };
+    struct stats_walk w = { srv, b, line, config_value(srv->cfg, "latency-tracking-info-percentiles") };
     cmd_foreach(srv->cmds, walk_cb, &w);
 }
 
@@ -278,8 +279,7 @@ static void section_commandstats(struct server *srv, struct buf *b)
  * them) of each command that ran while latency-tracking was on. */
 static void latencystat_line(struct stats_walk *w, const char *fullname, const struct cmd_stats *st)
 {
-    const char *p = config_value(w->srv->cfg, "latency-tracking-info-percentiles");
-    const char *sep = "";
+    const char *p = w->percentiles, *sep = "";
     if (!st->latency)
         return;
     add(w->b, "latency_percentiles_usec_%s:", fullname);
